@@ -1,0 +1,54 @@
+#pragma once
+// File-system primitives the installer builds on. Failures are ErrorCode::filesystem with the
+// path and the OS's reason in the message ("cannot create /x/y: No space left on device").
+
+#include <cstdint>
+#include <filesystem>
+#include <string_view>
+
+#include "deskext/error.hpp"
+
+namespace deskext::platform {
+
+// Joins a relative, already-normalised image path ("host/darwin/kubectl") onto root and
+// checks, component by component on disk, that no existing component is a symlink and that
+// no component is "..", absolute, or empty: the result always lies inside root.
+[[nodiscard]] Result<std::filesystem::path> resolve_in_root(const std::filesystem::path& root,
+                                                            std::string_view relative);
+
+// Renames from → to atomically (rename(2) / MoveFileEx). `to` must not exist or be an empty dir
+// on POSIX; use exchange_directories to swap two populated directories.
+[[nodiscard]] Result<void> atomic_rename(const std::filesystem::path& from,
+                                         const std::filesystem::path& to);
+
+// Swaps two existing directories in one step where the OS can (renameat2 RENAME_EXCHANGE on
+// Linux); elsewhere falls back to two renames through a sibling name. Reports whether the
+// swap was a single atomic step.
+[[nodiscard]] Result<bool> exchange_directories(const std::filesystem::path& a,
+                                                const std::filesystem::path& b);
+
+// Flushes a file's or directory's data and metadata to stable storage.
+[[nodiscard]] Result<void> fsync_path(const std::filesystem::path& path);
+
+// Sets permission bits exactly (no setuid/setgid/sticky, never world-writable: such bits in
+// `mode` are cleared). Does not follow a symlink at `path`.
+[[nodiscard]] Result<void> set_mode(const std::filesystem::path& path, std::uint32_t mode);
+
+// Creates a new directory with a unique random name "<prefix><random>" inside parent.
+[[nodiscard]] Result<std::filesystem::path> make_unique_dir(const std::filesystem::path& parent,
+                                                            std::string_view prefix);
+
+// Removes a tree without following symlinks. Missing is fine.
+[[nodiscard]] Result<void> remove_tree(const std::filesystem::path& path);
+
+// Creates directories (mode 0755) for path, like mkdir -p.
+[[nodiscard]] Result<void> create_directories(const std::filesystem::path& path);
+
+// Writes `data` to `path` (created with mode 0644 or truncated) and fsyncs it.
+[[nodiscard]] Result<void> write_file(const std::filesystem::path& path, std::string_view data);
+
+// Maps an errno / std::error_code to an Error (filesystem category) naming the action and path.
+[[nodiscard]] Error fs_error(std::string_view action, const std::filesystem::path& path,
+                             std::error_code ec);
+
+}  // namespace deskext::platform

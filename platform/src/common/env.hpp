@@ -1,0 +1,13 @@
+#pragma once
+// Private to platform/: reading the environment, implemented once per OS family
+// (getenv on POSIX; GetEnvironmentVariableW on Windows, so non-ASCII paths survive).
+
+#include <filesystem>
+#include <optional>
+
+namespace deskext::platform::detail {
+
+// The value of an environment variable as a path; nullopt when it is unset or empty.
+[[nodiscard]] std::optional<std::filesystem::path> env_path(const char* name);
+
+}  // namespace deskext::platform::detail

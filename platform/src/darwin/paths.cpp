@@ -1,0 +1,20 @@
+// Default locations on macOS (ARCHITECTURE.md, "On-disk layout"): Docker Desktop keeps
+// extensions inside its sandbox container; caches go to ~/Library/Caches as Apple's File System
+// Programming Guide asks.
+
+#include "deskext/platform/paths.hpp"
+#include "../posix/home_dir.hpp"
+
+namespace deskext::platform {
+
+Result<std::filesystem::path> default_extensions_root() {
+    DESKEXT_TRY_ASSIGN(const std::filesystem::path home, detail::home_dir());
+    return home / "Library" / "Containers" / "com.docker.docker" / "Data" / "extensions";
+}
+
+Result<std::filesystem::path> default_cache_dir() {
+    DESKEXT_TRY_ASSIGN(const std::filesystem::path home, detail::home_dir());
+    return home / "Library" / "Caches" / "deskext";
+}
+
+}  // namespace deskext::platform

@@ -1,0 +1,25 @@
+// Default locations on Linux (ARCHITECTURE.md, "On-disk layout"): Docker Desktop for Linux keeps
+// extensions in ~/.docker/desktop/extensions; the cache follows the XDG base directory spec
+// (https://specifications.freedesktop.org/basedir-spec/latest/).
+
+#include "deskext/platform/paths.hpp"
+#include "../common/env.hpp"
+#include "../posix/home_dir.hpp"
+
+namespace deskext::platform {
+
+Result<std::filesystem::path> default_extensions_root() {
+    DESKEXT_TRY_ASSIGN(const std::filesystem::path home, detail::home_dir());
+    return home / ".docker" / "desktop" / "extensions";
+}
+
+Result<std::filesystem::path> default_cache_dir() {
+    // The spec says a relative $XDG_CACHE_HOME is invalid and must be ignored.
+    if (auto xdg = detail::env_path("XDG_CACHE_HOME"); xdg && xdg->is_absolute()) {
+        return *xdg / "deskext";
+    }
+    DESKEXT_TRY_ASSIGN(const std::filesystem::path home, detail::home_dir());
+    return home / ".cache" / "deskext";
+}
+
+}  // namespace deskext::platform

@@ -1,0 +1,289 @@
+// File-system primitives on Windows. There are no symlink-safe *at() calls here, so every walk
+// checks FILE_ATTRIBUTE_REPARSE_POINT (symlinks and junctions) before it descends: a link is
+// removed or refused as itself, never followed (ARCHITECTURE.md, "Nothing escapes the root").
+
+#include <windows.h>
+
+#include <array>
+#include <boost/filesystem/operations.hpp>
+#include <boost/filesystem/path.hpp>
+#include <boost/system/error_code.hpp>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "../common/exchange_fallback.hpp"
+#include "../common/relative_path.hpp"
+#include "../windows/unique_handle.hpp"
+#include "deskext/platform/fs.hpp"
+
+namespace deskext::platform {
+namespace {
+
+using detail::UniqueFindHandle;
+using detail::UniqueHandle;
+
+std::error_code win_error(DWORD code) { return {static_cast<int>(code), std::system_category()}; }
+
+std::unexpected<Error> os_fail(std::string_view action, const std::filesystem::path& path,
+                               DWORD code) {
+    return std::unexpected(fs_error(action, path, win_error(code)));
+}
+
+std::unexpected<Error> os_fail(std::string_view action, const std::filesystem::path& path) {
+    return os_fail(action, path, ::GetLastError());
+}
+
+// For messages: UTF-8, which path::string() (the ANSI code page) cannot always give.
+std::string shown(const std::filesystem::path& path) {
+    const std::u8string utf8 = path.u8string();
+    return {utf8.begin(), utf8.end()};
+}
+
+// Image paths are UTF-8; path(std::string) would read them in the ANSI code page.
+std::filesystem::path from_utf8(std::string_view text) {
+    return std::filesystem::path(std::u8string(text.begin(), text.end()));
+}
+
+bool is_missing(DWORD code) { return code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND; }
+
+bool ieq(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const auto lower = [](char c) {
+            return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+        };
+        if (lower(a[i]) != lower(b[i])) return false;
+    }
+    return true;
+}
+
+// Names Windows treats specially whatever the directory ("CON", "nul.txt", "a." aliasing "a"):
+// writing them would reach a device or another file than the one named.
+bool is_windows_special(std::string_view component) {
+    if (component.back() == '.' || component.back() == ' ') return true;
+    const std::string_view stem = component.substr(0, component.find('.'));
+    static constexpr std::array<std::string_view, 6> k_devices{"con", "prn",    "aux",
+                                                               "nul", "conin$", "conout$"};
+    for (std::string_view device : k_devices) {
+        if (ieq(stem, device)) return true;
+    }
+    if (stem.size() == 4 && (ieq(stem.substr(0, 3), "com") || ieq(stem.substr(0, 3), "lpt")) &&
+        stem[3] >= '0' && stem[3] <= '9') {
+        return true;
+    }
+    return false;
+}
+
+Result<void> remove_entry(const std::filesystem::path& path) {
+    DWORD attributes = ::GetFileAttributesW(path.c_str());
+    if (attributes == INVALID_FILE_ATTRIBUTES) {
+        const DWORD code = ::GetLastError();
+        if (is_missing(code)) return {};
+        return os_fail("inspect", path, code);
+    }
+    if ((attributes & FILE_ATTRIBUTE_READONLY) != 0) {
+        attributes &= ~static_cast<DWORD>(FILE_ATTRIBUTE_READONLY);
+        if (!::SetFileAttributesW(path.c_str(), attributes)) return os_fail("make removable", path);
+    }
+    const bool is_dir = (attributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
+    const bool is_link = (attributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0;
+    if (is_dir && !is_link) {
+        std::vector<std::filesystem::path> children;
+        WIN32_FIND_DATAW found{};
+        UniqueFindHandle find(::FindFirstFileExW((path / L"*").c_str(), FindExInfoBasic, &found,
+                                                 FindExSearchNameMatch, nullptr, 0));
+        if (!find.valid()) {
+            const DWORD code = ::GetLastError();
+            if (code != ERROR_FILE_NOT_FOUND) return os_fail("read directory", path, code);
+        } else {
+            do {
+                const std::wstring_view name = found.cFileName;
+                if (name != L"." && name != L"..") children.push_back(path / name);
+            } while (::FindNextFileW(find.get(), &found));
+            const DWORD code = ::GetLastError();
+            if (code != ERROR_NO_MORE_FILES) return os_fail("read directory", path, code);
+        }
+        find.reset();
+        for (const auto& child : children) DESKEXT_TRY(remove_entry(child));
+    }
+    // A directory link (symlink or junction) is removed with RemoveDirectoryW, which deletes the
+    // link and leaves its target alone.
+    const BOOL removed = is_dir ? ::RemoveDirectoryW(path.c_str()) : ::DeleteFileW(path.c_str());
+    if (!removed) {
+        const DWORD code = ::GetLastError();
+        if (!is_missing(code)) return os_fail("remove", path, code);
+    }
+    return {};
+}
+
+Result<void> require_plain_directory(const std::filesystem::path& path) {
+    const DWORD attributes = ::GetFileAttributesW(path.c_str());
+    if (attributes == INVALID_FILE_ATTRIBUTES) return os_fail("exchange", path);
+    if ((attributes & FILE_ATTRIBUTE_DIRECTORY) == 0 ||
+        (attributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0) {
+        return os_fail("exchange", path, ERROR_DIRECTORY);
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<std::filesystem::path> resolve_in_root(const std::filesystem::path& root,
+                                              std::string_view relative) {
+    if (relative.find(':') != std::string_view::npos) {
+        // A drive ("C:x") or an alternate data stream ("file:stream").
+        return fail(ErrorCode::invalid_extension,
+                    "unsafe path \"" + std::string(relative) + "\": the path contains a ':'");
+    }
+    DESKEXT_TRY_ASSIGN(const std::vector<std::string_view> components,
+                       detail::split_relative(relative));
+    std::filesystem::path result = root;
+    bool checking = true;
+    for (const std::string_view component : components) {
+        if (is_windows_special(component)) {
+            return fail(ErrorCode::invalid_extension, "unsafe path \"" + std::string(relative) +
+                                                          "\": \"" + std::string(component) +
+                                                          "\" is a reserved name on Windows");
+        }
+        result /= from_utf8(component);
+        if (!checking) continue;
+        const DWORD attributes = ::GetFileAttributesW(result.c_str());
+        if (attributes == INVALID_FILE_ATTRIBUTES) {
+            const DWORD code = ::GetLastError();
+            if (is_missing(code) || code == ERROR_DIRECTORY) {
+                checking = false;
+                continue;
+            }
+            return os_fail("inspect", result, code);
+        }
+        if ((attributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0) {
+            return fail(ErrorCode::invalid_extension,
+                        "unsafe path \"" + std::string(relative) + "\": " + shown(result) +
+                            " is a symbolic link or junction, which could lead outside " +
+                            shown(root));
+        }
+    }
+    return result;
+}
+
+Result<void> atomic_rename(const std::filesystem::path& from, const std::filesystem::path& to) {
+    // MOVEFILE_WRITE_THROUGH: do not return before the rename is on disk.
+    if (!::MoveFileExW(from.c_str(), to.c_str(),
+                       MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+        return os_fail("rename " + shown(from) + " to", to);
+    }
+    return {};
+}
+
+Result<bool> exchange_directories(const std::filesystem::path& a, const std::filesystem::path& b) {
+    // Windows has no exchange of two directories in one step.
+    DESKEXT_TRY(require_plain_directory(a));
+    DESKEXT_TRY(require_plain_directory(b));
+    DESKEXT_TRY(detail::exchange_by_renames(a, b));
+    return false;
+}
+
+Result<void> fsync_path(const std::filesystem::path& path) {
+    const DWORD attributes = ::GetFileAttributesW(path.c_str());
+    if (attributes == INVALID_FILE_ATTRIBUTES) return os_fail("open", path);
+    // NTFS journals directory metadata itself, and FlushFileBuffers cannot be given a directory
+    // handle opened for writing: there is nothing to do for a directory.
+    if ((attributes & FILE_ATTRIBUTE_DIRECTORY) != 0) return {};
+
+    // FlushFileBuffers needs write access, which a read-only file refuses; lift the attribute for
+    // the duration of the flush.
+    const bool read_only = (attributes & FILE_ATTRIBUTE_READONLY) != 0;
+    if (read_only && !::SetFileAttributesW(
+                         path.c_str(), attributes & ~static_cast<DWORD>(FILE_ATTRIBUTE_READONLY))) {
+        return os_fail("open", path);
+    }
+    UniqueHandle file(::CreateFileW(path.c_str(), GENERIC_WRITE,
+                                    FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                                    OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr));
+    const DWORD open_error = ::GetLastError();
+    Result<void> outcome;
+    if (!file.valid()) {
+        outcome = os_fail("open", path, open_error);
+    } else if (!::FlushFileBuffers(file.get())) {
+        outcome = os_fail("flush", path);
+    }
+    file.reset();
+    if (read_only) ::SetFileAttributesW(path.c_str(), attributes);
+    return outcome;
+}
+
+Result<void> set_mode(const std::filesystem::path& path, std::uint32_t mode) {
+    // Windows has no POSIX permission bits. What carries over is the owner's write bit, as the
+    // read-only attribute on files (on directories that attribute means something else).
+    const DWORD attributes = ::GetFileAttributesW(path.c_str());
+    if (attributes == INVALID_FILE_ATTRIBUTES) return os_fail("change the mode of", path);
+    if ((attributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0) {
+        return fail(ErrorCode::filesystem, "cannot change the mode of " + shown(path) +
+                                               ": it is a symbolic link (not followed)");
+    }
+    if ((attributes & FILE_ATTRIBUTE_DIRECTORY) != 0) return {};
+    const bool writable = (mode & 0200U) != 0;
+    DWORD wanted = attributes & ~static_cast<DWORD>(FILE_ATTRIBUTE_READONLY);
+    if (!writable) wanted |= FILE_ATTRIBUTE_READONLY;
+    if (wanted != attributes && !::SetFileAttributesW(path.c_str(), wanted)) {
+        return os_fail("change the mode of", path);
+    }
+    return {};
+}
+
+Result<std::filesystem::path> make_unique_dir(const std::filesystem::path& parent,
+                                              std::string_view prefix) {
+    if (prefix.find_first_of("/\\:") != std::string_view::npos) {
+        return fail(ErrorCode::internal, "make_unique_dir: prefix \"" + std::string(prefix) +
+                                             "\" contains a path separator");
+    }
+    constexpr int k_attempts = 100;
+    for (int attempt = 0; attempt < k_attempts; ++attempt) {
+        boost::system::error_code bec;
+        const boost::filesystem::path random =
+            boost::filesystem::unique_path(L"%%%%-%%%%-%%%%", bec);
+        if (bec) return std::unexpected(fs_error("create a directory in", parent, bec));
+        std::filesystem::path name = from_utf8(prefix);
+        name += random.wstring();
+        const std::filesystem::path candidate = parent / name;
+        if (::CreateDirectoryW(candidate.c_str(), nullptr)) return candidate;
+        const DWORD code = ::GetLastError();
+        if (code != ERROR_ALREADY_EXISTS) return os_fail("create", candidate, code);
+    }
+    return os_fail("create a unique directory in", parent, ERROR_ALREADY_EXISTS);
+}
+
+Result<void> remove_tree(const std::filesystem::path& path) { return remove_entry(path); }
+
+Result<void> create_directories(const std::filesystem::path& path) {
+    std::error_code ec;
+    std::filesystem::create_directories(path, ec);
+    if (ec) return std::unexpected(fs_error("create", path, ec));
+    return {};
+}
+
+Result<void> write_file(const std::filesystem::path& path, std::string_view data) {
+    // CREATE_ALWAYS would write through a symlink; refuse one, as O_NOFOLLOW does on POSIX.
+    const DWORD attributes = ::GetFileAttributesW(path.c_str());
+    if (attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0) {
+        return os_fail("create", path, ERROR_CANT_ACCESS_FILE);
+    }
+    UniqueHandle file(::CreateFileW(path.c_str(), GENERIC_WRITE, FILE_SHARE_READ, nullptr,
+                                    CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr));
+    if (!file.valid()) return os_fail("create", path);
+    const char* next = data.data();
+    std::size_t left = data.size();
+    while (left > 0) {
+        constexpr std::size_t k_chunk = 1U << 30;  // WriteFile takes a DWORD count
+        const auto want = static_cast<DWORD>(left < k_chunk ? left : k_chunk);
+        DWORD written = 0;
+        if (!::WriteFile(file.get(), next, want, &written, nullptr)) return os_fail("write", path);
+        next += written;
+        left -= written;
+    }
+    if (!::FlushFileBuffers(file.get())) return os_fail("flush", path);
+    return {};
+}
+
+}  // namespace deskext::platform
