@@ -1,0 +1,288 @@
+#include "deskext/layer/layer_reader.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <cerrno>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "archive/archive_read_handle.hpp"
+#include "layer/entry_path.hpp"
+
+namespace deskext::layer {
+
+namespace {
+
+// Compressed bytes are pulled from the source in chunks this big.
+constexpr std::size_t k_buffer_size = 256 * 1024;
+// The ratio cap is only meaningful once the layer has produced some output: tiny layers (an
+// empty file in a tar is 10 KiB of zeros from a few dozen compressed bytes) are always fine.
+constexpr std::int64_t k_ratio_threshold = std::int64_t{1} << 20;
+
+la_int64_t filter_code_for(oci::Compression compression) {
+    switch (compression) {
+        case oci::Compression::none: return ARCHIVE_FILTER_NONE;
+        case oci::Compression::gzip: return ARCHIVE_FILTER_GZIP;
+        case oci::Compression::zstd: return ARCHIVE_FILTER_ZSTD;
+    }
+    return ARCHIVE_FILTER_NONE;
+}
+
+const char* compression_name(oci::Compression compression) {
+    switch (compression) {
+        case oci::Compression::none: return "uncompressed";
+        case oci::Compression::gzip: return "gzip";
+        case oci::Compression::zstd: return "zstd";
+    }
+    return "?";
+}
+
+// libarchive keeps names as written; with pax records they are UTF-8, otherwise raw bytes.
+// The UTF-8 form is what an image path is; the raw form is the fallback when the locale cannot
+// convert (C locale and non-ASCII ustar names).
+std::string text_of(const char* utf8, const char* raw) {
+    if (utf8 != nullptr) return utf8;
+    if (raw != nullptr) return raw;
+    return {};
+}
+
+}  // namespace
+
+struct LayerReader::Impl {
+    Impl(Reader& source_, oci::Compression compression_, const Limits& limits_)
+        : source(source_), compression(compression_), limits(limits_), buffer(k_buffer_size) {}
+
+    Reader& source;
+    oci::Compression compression;
+    Limits limits;
+    std::vector<std::byte> buffer;   // compressed bytes handed to libarchive
+    std::vector<std::byte> scratch;  // entry data skipped by next()
+    ArchiveReadHandle handle;
+    std::optional<Error> source_error;  // what the source said when a read failed
+    std::optional<Error> sticky;        // once failed, every call reports the same error
+    bool source_eof = false;
+    bool at_end = false;
+    bool entry_open = false;   // the current entry may still have data to read or skip
+    bool entry_is_file = false;
+    std::int64_t compressed = 0;
+    std::size_t entries = 0;
+
+    [[nodiscard]] archive* a() const { return handle.get(); }
+
+    [[nodiscard]] std::int64_t uncompressed() const {
+        const la_int64_t n = archive_filter_bytes(a(), 0);
+        return n < 0 ? 0 : static_cast<std::int64_t>(n);
+    }
+
+    // Reads the source to its end, past what libarchive needed, for the source's own checks.
+    Result<void> drain_source() {
+        while (!source_eof) {
+            auto n = source.read(buffer);
+            if (!n) return set_failed(std::move(n).error());
+            if (*n == 0) source_eof = true;
+            compressed += static_cast<std::int64_t>(*n);
+        }
+        return {};
+    }
+
+    std::unexpected<Error> set_failed(Error error) {
+        sticky = error;
+        return std::unexpected(std::move(error));
+    }
+
+    // The error of a failed libarchive call: the source's own error when a read from it failed
+    // (so an integrity error stays one), otherwise the archive is not a valid tar.
+    std::unexpected<Error> archive_failure() {
+        if (source_error) {
+            Error error = std::move(*source_error);
+            source_error.reset();
+            return set_failed(std::move(error));
+        }
+        const char* message = archive_error_string(a());
+        return invalid_layer(message != nullptr ? message : "unknown error");
+    }
+
+    // The layer is malformed. A blob damaged in transit usually breaks the decompressor before
+    // its end is reached: the rest is read first, so that a digest mismatch is reported as what
+    // it is (integrity) rather than as a malformed layer. The source is bounded by the size in
+    // its descriptor.
+    std::unexpected<Error> invalid_layer(const std::string& why) {
+        if (auto drained = drain_source(); !drained) return std::unexpected(drained.error());
+        return set_failed(Error{ErrorCode::invalid_extension, "layer is not a valid tar: " + why});
+    }
+
+    Result<void> check_limits() {
+        const std::int64_t out = uncompressed();
+        if (out > limits.max_uncompressed_bytes)
+            return set_failed(Error{ErrorCode::invalid_extension,
+                                    "layer expands to more than " +
+                                        std::to_string(limits.max_uncompressed_bytes) +
+                                        " bytes: refusing a decompression bomb"});
+        const std::int64_t ratio = limits.max_compression_ratio;
+        if (out > k_ratio_threshold && ratio > 0 && (compressed == 0 || out / compressed > ratio))
+            return set_failed(Error{ErrorCode::invalid_extension,
+                                    "layer expands more than " + std::to_string(ratio) +
+                                        " times: refusing a decompression bomb (raise with "
+                                        "--max-ratio)"});
+        return {};
+    }
+
+    Result<std::size_t> read_entry_data(std::span<std::byte> out) {
+        const la_ssize_t n = archive_read_data(a(), out.data(), out.size());
+        if (n < 0) return archive_failure();
+        if (n == 0) entry_open = false;
+        DESKEXT_TRY(check_limits());
+        return static_cast<std::size_t>(n);
+    }
+
+    // Reads the rest of the current entry's data ourselves rather than letting libarchive skip
+    // it in one call, so that the limits are checked while a huge entry is decompressed.
+    Result<void> skip_entry() {
+        if (!entry_open) return {};
+        if (scratch.empty()) scratch.resize(k_buffer_size);
+        while (entry_open) DESKEXT_TRY(read_entry_data(scratch));
+        return {};
+    }
+
+    Result<Entry> make_entry(archive_entry* e) {
+        const std::string raw_name =
+            text_of(archive_entry_pathname_utf8(e), archive_entry_pathname(e));
+        DESKEXT_TRY_ASSIGN(std::string path,
+                           normalise_entry_path(raw_name, limits.max_path_bytes, "layer entry"));
+        Entry entry;
+        entry.path = std::move(path);
+        entry.mode = static_cast<std::uint32_t>(archive_entry_perm(e)) & 07777u;
+
+        const char* hardlink_utf8 = archive_entry_hardlink_utf8(e);
+        const char* hardlink_raw = archive_entry_hardlink(e);
+        if (hardlink_utf8 != nullptr || hardlink_raw != nullptr) {
+            entry.type = EntryType::hardlink;
+            // A hard link names another entry of the image: it is an image path like any name.
+            DESKEXT_TRY_ASSIGN(
+                entry.link_target,
+                normalise_entry_path(text_of(hardlink_utf8, hardlink_raw), limits.max_path_bytes,
+                                     "layer entry \"" + raw_name + "\": hard link target"));
+            return entry;
+        }
+        switch (archive_entry_filetype(e)) {
+            case AE_IFREG:
+                entry.type = EntryType::file;
+                if (archive_entry_size_is_set(e) != 0 && archive_entry_size(e) > 0)
+                    entry.size = archive_entry_size(e);
+                break;
+            case AE_IFDIR: entry.type = EntryType::directory; break;
+            case AE_IFLNK: {
+                entry.type = EntryType::symlink;
+                // Kept as written: it is resolved inside the image root by whoever follows it.
+                entry.link_target =
+                    text_of(archive_entry_symlink_utf8(e), archive_entry_symlink(e));
+                if (entry.link_target.size() > limits.max_path_bytes)
+                    return set_failed(Error{ErrorCode::invalid_extension,
+                                            "layer entry \"" + raw_name +
+                                                "\": symlink target is longer than " +
+                                                std::to_string(limits.max_path_bytes) + " bytes"});
+                break;
+            }
+            default: entry.type = EntryType::other; break;
+        }
+        return entry;
+    }
+
+    // libarchive pulls compressed bytes through here; a failing source is remembered so that
+    // its own error (integrity, network) is reported rather than libarchive's paraphrase.
+    static la_ssize_t read_callback(archive* a, void* client, const void** out) {
+        auto* impl = static_cast<Impl*>(client);
+        *out = impl->buffer.data();
+        if (impl->source_eof) return 0;
+        auto n = impl->source.read(impl->buffer);
+        if (!n) {
+            impl->source_error = std::move(n).error();
+            archive_set_error(a, EIO, "%s", "reading the layer stream failed");
+            return ARCHIVE_FATAL;
+        }
+        if (*n == 0) impl->source_eof = true;
+        impl->compressed += static_cast<std::int64_t>(*n);
+        return static_cast<la_ssize_t>(*n);
+    }
+};
+
+LayerReader::LayerReader(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+LayerReader::LayerReader(LayerReader&&) noexcept = default;
+LayerReader& LayerReader::operator=(LayerReader&&) noexcept = default;
+LayerReader::~LayerReader() = default;
+
+Result<LayerReader> LayerReader::open(Reader& source, oci::Compression compression,
+                                      const Limits& limits) {
+    auto impl = std::make_unique<Impl>(source, compression, limits);
+    archive* a = impl->a();
+    if (archive_read_support_format_tar(a) != ARCHIVE_OK)
+        return fail(ErrorCode::internal, "libarchive cannot read tar archives");
+    // Exactly the filter the media type names, built in (ARCHIVE_WARN would mean an external
+    // program): data compressed otherwise is refused below.
+    int rc = ARCHIVE_OK;
+    switch (compression) {
+        case oci::Compression::none: rc = archive_read_support_filter_none(a); break;
+        case oci::Compression::gzip: rc = archive_read_support_filter_gzip(a); break;
+        case oci::Compression::zstd: rc = archive_read_support_filter_zstd(a); break;
+    }
+    if (rc != ARCHIVE_OK)
+        return fail(ErrorCode::internal, std::string("libarchive lacks built-in ") +
+                                             compression_name(compression) + " support");
+
+    if (archive_read_open(a, impl.get(), nullptr, Impl::read_callback, nullptr) != ARCHIVE_OK)
+        return impl->archive_failure();
+    if (archive_filter_code(a, 0) != filter_code_for(compression))
+        return impl->invalid_layer(
+            std::string("its media type says ") + compression_name(compression) +
+            " but the data is " +
+            (compression == oci::Compression::none ? "compressed" : "not compressed that way"));
+    return LayerReader(std::move(impl));
+}
+
+Result<std::optional<Entry>> LayerReader::next() {
+    Impl& impl = *m_impl;
+    if (impl.sticky) return std::unexpected(*impl.sticky);
+    if (impl.at_end) return std::nullopt;
+    DESKEXT_TRY(impl.skip_entry());
+
+    archive_entry* e = nullptr;
+    const int rc = archive_read_next_header(impl.a(), &e);
+    if (rc == ARCHIVE_EOF) {
+        impl.at_end = true;
+        DESKEXT_TRY(impl.check_limits());
+        return std::nullopt;
+    }
+    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) return impl.archive_failure();
+    if (++impl.entries > impl.limits.max_entries_per_layer)
+        return impl.set_failed(Error{ErrorCode::invalid_extension,
+                                     "layer has more than " +
+                                         std::to_string(impl.limits.max_entries_per_layer) +
+                                         " entries"});
+    DESKEXT_TRY(impl.check_limits());
+    auto entry = impl.make_entry(e);
+    if (!entry) return impl.set_failed(std::move(entry).error());
+    impl.entry_open = true;
+    impl.entry_is_file = entry->type == EntryType::file;
+    return std::optional<Entry>(std::move(*entry));
+}
+
+Result<std::size_t> LayerReader::read_data(std::span<std::byte> buffer) {
+    Impl& impl = *m_impl;
+    if (impl.sticky) return std::unexpected(*impl.sticky);
+    if (!impl.entry_open || !impl.entry_is_file || buffer.empty()) return 0;
+    return impl.read_entry_data(buffer);
+}
+
+Result<void> LayerReader::finish() {
+    Impl& impl = *m_impl;
+    if (impl.sticky) return std::unexpected(*impl.sticky);
+    // libarchive stops at the end-of-archive blocks; the padding after them and the end of the
+    // compressed stream are read here, straight from the source, so its digest check runs.
+    return impl.drain_source();
+}
+
+std::int64_t LayerReader::uncompressed_bytes() const { return m_impl->uncompressed(); }
+
+}  // namespace deskext::layer
