@@ -1,0 +1,64 @@
+#pragma once
+// Where an image comes from: a registry, an OCI layout directory, an OCI archive or a
+// `docker save` archive. The installer only ever speaks to this interface.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "deskext/io/reader.hpp"
+#include "deskext/limits.hpp"
+#include "deskext/oci/models.hpp"
+
+namespace deskext {
+
+// A JSON document as read from a source, with what the source says it is.
+struct Document {
+    std::string media_type;  // index or manifest media type
+    std::string bytes;       // raw bytes, capped by Limits::max_manifest_bytes
+    Digest digest;           // sha256 of bytes
+};
+
+class ImageSource {
+public:
+    virtual ~ImageSource() = default;
+
+    // How the source is shown to people and in events (no credentials, ever).
+    [[nodiscard]] virtual std::string describe() const = 0;
+
+    // The top-level document the source's tag points at: an index / manifest list, or a single
+    // manifest. Verified against its descriptor where the source has one.
+    [[nodiscard]] virtual Result<Document> resolve() = 0;
+
+    // A manifest named by a descriptor of the index; verified against it (digest, size, media
+    // type) and capped.
+    [[nodiscard]] virtual Result<Document> fetch_manifest(const oci::Descriptor& descriptor) = 0;
+
+    // A blob (config or layer) as a stream that verifies digest and size while it is read
+    // (VerifyingReader). The bytes are trustworthy only once the stream has returned 0.
+    [[nodiscard]] virtual Result<std::unique_ptr<Reader>> open_blob(
+        const oci::Descriptor& descriptor) = 0;
+
+    // The image name the source carries, for naming the extension directory:
+    // io.containerd.image.name / RepoTags / the registry reference. Empty when none.
+    [[nodiscard]] virtual std::optional<std::string> image_name() const = 0;
+};
+
+struct SourceOptions {
+    Limits limits;
+};
+
+// Opens a SOURCE as written on the command line (docs/cli.md, "Sources"): `oci:PATH[:TAG]`,
+// `oci-archive:PATH[:TAG]`, `docker-archive:PATH[:NAME:TAG]`, `docker://REF` or a bare registry
+// reference, or a plain path whose format is detected from its content.
+// Errors: usage (malformed), not_found (no such path or tag).
+[[nodiscard]] Result<std::unique_ptr<ImageSource>> open_source(std::string_view source,
+                                                               const SourceOptions& options);
+
+// Reads a small blob (config) whole, verified and capped.
+[[nodiscard]] Result<std::string> read_small_blob(ImageSource& source,
+                                                  const oci::Descriptor& descriptor,
+                                                  std::size_t cap);
+
+}  // namespace deskext

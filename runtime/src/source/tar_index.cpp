@@ -1,0 +1,178 @@
+#include "source/tar_index.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <filesystem>
+#include <system_error>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "deskext/io/reader.hpp"
+#include "archive/archive_read_handle.hpp"
+
+namespace deskext::source {
+namespace {
+
+// Links inside an archive may chain (docker save dedups layers with symlinks); a loop or a
+// chain longer than this is treated as absent.
+constexpr int max_link_hops = 16;
+
+std::string archive_message(archive* handle) {
+    const char* text = archive_error_string(handle);
+    return text != nullptr ? text : "unknown libarchive error";
+}
+
+// The directory part of a normalised member name ("a/b" → "a", "b" → "").
+std::string_view parent_of(std::string_view name) {
+    const auto slash = name.rfind('/');
+    return slash == std::string_view::npos ? std::string_view{} : name.substr(0, slash);
+}
+
+}  // namespace
+
+std::string TarIndex::normalize(std::string_view name) {
+    std::vector<std::string_view> parts;
+    while (!name.empty()) {
+        const auto slash = name.find('/');
+        const auto part = name.substr(0, slash);
+        name = slash == std::string_view::npos ? std::string_view{} : name.substr(slash + 1);
+        if (part.empty() || part == ".") continue;
+        // ".." that would leave the archive root is kept, so that it can never alias a member.
+        if (part == ".." && !parts.empty() && parts.back() != "..") {
+            parts.pop_back();
+            continue;
+        }
+        parts.push_back(part);
+    }
+    std::string out;
+    for (const auto part : parts) {
+        if (!out.empty()) out += '/';
+        out += part;
+    }
+    return out;
+}
+
+Result<TarIndex> TarIndex::scan(const std::string& path, std::size_t max_members,
+                                std::size_t max_name_bytes) {
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (!std::filesystem::exists(status))
+        return fail(ErrorCode::not_found, "no such file: " + path);
+    if (!std::filesystem::is_regular_file(status)) {
+        return fail(ErrorCode::usage, "not a regular file: " + path);
+    }
+
+    ArchiveReadHandle handle;
+    archive* a = handle.get();
+    // Every filter is enabled only so that a compressed archive is recognised and refused with a
+    // clear message: members are later read in place by offset, which needs a plain tar.
+    archive_read_support_filter_all(a);
+    archive_read_support_format_tar(a);
+    if (archive_read_open_filename(a, path.c_str(), 64 * 1024) != ARCHIVE_OK) {
+        return fail(ErrorCode::invalid_extension,
+                    fmt::format("cannot read {} as a tar archive: {}", path, archive_message(a)));
+    }
+
+    TarIndex index;
+    index.m_path = path;
+    std::size_t count = 0;
+    for (;;) {
+        archive_entry* entry = nullptr;
+        const int r = archive_read_next_header(a, &entry);
+        if (r == ARCHIVE_EOF) break;
+        if (r < ARCHIVE_WARN) {
+            return fail(
+                ErrorCode::invalid_extension,
+                fmt::format("cannot read {} as a tar archive: {}", path, archive_message(a)));
+        }
+        if (count == 0 && archive_filter_code(a, 0) != ARCHIVE_FILTER_NONE) {
+            return fail(ErrorCode::usage,
+                        fmt::format("{} is a compressed archive ({}); compressed archives are "
+                                    "not supported; decompress first",
+                                    path, archive_filter_name(a, 0)));
+        }
+        if (++count > max_members) {
+            return fail(ErrorCode::invalid_extension,
+                        fmt::format("{} has more than {} members", path, max_members));
+        }
+        // For a plain tar the raw byte count right after the header (including any pax or GNU
+        // long-name headers before it) is where this member's data starts.
+        const std::int64_t data_offset = archive_filter_bytes(a, -1);
+        const std::string_view raw_name =
+            archive_entry_pathname(entry) != nullptr ? archive_entry_pathname(entry) : "";
+        if (raw_name.size() > max_name_bytes) {
+            return fail(ErrorCode::invalid_extension,
+                        fmt::format("{} has a member name of {} bytes, more than the limit of {}",
+                                    path, raw_name.size(), max_name_bytes));
+        }
+        const std::string name = normalize(raw_name);
+        if (name.empty()) {
+            // The root directory entry ("./"): nothing to record.
+        } else if (const char* hard = archive_entry_hardlink(entry); hard != nullptr) {
+            index.m_files.erase(name);
+            index.m_links.insert_or_assign(name, normalize(hard));
+        } else if (archive_entry_filetype(entry) == AE_IFLNK) {
+            const char* target = archive_entry_symlink(entry);
+            std::string_view target_view = target != nullptr ? target : "";
+            index.m_files.erase(name);
+            // Absolute targets point outside the archive: left unresolvable.
+            if (!target_view.empty() && target_view.front() != '/') {
+                std::string joined(parent_of(name));
+                if (!joined.empty()) joined += '/';
+                joined += target_view;
+                index.m_links.insert_or_assign(name, normalize(joined));
+            } else {
+                index.m_links.erase(name);
+            }
+        } else if (archive_entry_filetype(entry) == AE_IFREG && archive_entry_size_is_set(entry) &&
+                   archive_entry_sparse_count(entry) == 0) {
+            // Sparse members are not contiguous in the file and cannot be read in place.
+            index.m_links.erase(name);
+            index.m_files.insert_or_assign(name, TarMember{data_offset, archive_entry_size(entry)});
+        } else {
+            index.m_files.erase(name);
+            index.m_links.erase(name);
+        }
+        if (archive_read_data_skip(a) < ARCHIVE_WARN) {
+            return fail(ErrorCode::invalid_extension,
+                        fmt::format("{} is truncated or damaged near {}: {}", path, name,
+                                    archive_message(a)));
+        }
+    }
+    return index;
+}
+
+std::optional<TarMember> TarIndex::find(std::string_view name) const {
+    std::string current = normalize(name);
+    for (int hop = 0; hop <= max_link_hops; ++hop) {
+        if (const auto file = m_files.find(current); file != m_files.end()) return file->second;
+        const auto link = m_links.find(current);
+        if (link == m_links.end()) return std::nullopt;
+        current = link->second;
+    }
+    return std::nullopt;
+}
+
+Result<std::string> TarIndex::read(std::string_view name, std::size_t cap) const {
+    const auto member = find(name);
+    if (!member) {
+        return fail(ErrorCode::not_found, fmt::format("{} has no member {}", m_path, name));
+    }
+    if (static_cast<std::uint64_t>(member->size) > cap) {
+        return fail(ErrorCode::invalid_extension,
+                    fmt::format("{} in {} is {} bytes, more than the limit of {}", name, m_path,
+                                member->size, cap));
+    }
+    DESKEXT_TRY_ASSIGN(auto reader, open_file_reader(m_path, member->offset, member->size));
+    auto text = read_all(*reader, cap);
+    if (!text) return std::unexpected(std::move(text).error().context(std::string(name)));
+    if (static_cast<std::int64_t>(text->size()) != member->size) {
+        return fail(ErrorCode::integrity,
+                    fmt::format("{} in {} is shorter than its header says", name, m_path));
+    }
+    return text;
+}
+
+}  // namespace deskext::source

@@ -1,0 +1,103 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "fixtures/temp_dir.hpp"
+#include "unit/source/source_helpers.hpp"
+
+using deskext::ErrorCode;
+namespace fx = deskext::fixtures;
+namespace t = deskext::test;
+
+TEST_CASE("source: open_source detects the format of a plain path", "[source]") {
+    fx::TempDir tmp;
+    t::write_two_platform_layout(tmp / "layout");
+    t::skopeo({"copy", "--all", "oci:" + (tmp / "layout").string() + ":1.0",
+               "oci-archive:" + (tmp / "oci.tar").string() + ":1.0"});
+    t::skopeo({"copy", "--override-arch", "arm64", "oci:" + (tmp / "layout").string() + ":1.0",
+               "docker-archive:" + (tmp / "docker.tar").string() + ":example/ext:1.0"});
+
+    CHECK_THAT(t::must_open((tmp / "layout").string())->describe(), Catch::StartsWith("oci:"));
+    CHECK_THAT(t::must_open((tmp / "oci.tar").string())->describe(),
+               Catch::StartsWith("oci-archive:"));
+    CHECK_THAT(t::must_open((tmp / "docker.tar").string())->describe(),
+               Catch::StartsWith("docker-archive:"));
+
+    // A relative path works too.
+    const auto cwd = std::filesystem::current_path();
+    std::filesystem::current_path(tmp.path());
+    auto relative = deskext::open_source("oci.tar", {});
+    auto relative_oci = deskext::open_source("oci:layout:1.0", {});
+    std::filesystem::current_path(cwd);
+    CHECK(relative.has_value());
+    CHECK(relative_oci.has_value());
+
+    SECTION("an explicit transport must match the content") {
+        CHECK(t::open_error("oci:" + (tmp / "oci.tar").string()) == ErrorCode::usage);
+        CHECK(t::open_error("oci-archive:" + (tmp / "layout").string()) == ErrorCode::usage);
+        CHECK(t::open_error("oci-archive:" + (tmp / "docker.tar").string()) == ErrorCode::usage);
+        CHECK(t::open_error("docker-archive:" + (tmp / "layout").string()) == ErrorCode::usage);
+    }
+}
+
+TEST_CASE("source: open_source refuses what it cannot read, naming it", "[source]") {
+    fx::TempDir tmp;
+    std::string message;
+
+    CHECK(t::open_error((tmp / "missing.tar").string(), &message) == ErrorCode::not_found);
+    CHECK_THAT(message, Catch::Contains("missing.tar"));
+    CHECK(t::open_error("./nowhere/image.tar") == ErrorCode::not_found);
+    CHECK(t::open_error("oci:" + (tmp / "nolayout").string() + ":1.0", &message) ==
+          ErrorCode::not_found);
+    CHECK_THAT(message, Catch::EndsWith((tmp / "nolayout").string()));
+    CHECK(t::open_error("docker-archive:" + (tmp / "gone.tar").string() + ":example/ext:1.0",
+                        &message) == ErrorCode::not_found);
+    CHECK_THAT(message, Catch::EndsWith((tmp / "gone.tar").string()));
+
+    std::filesystem::create_directories(tmp / "empty");
+    CHECK(t::open_error((tmp / "empty").string(), &message) == ErrorCode::usage);
+    CHECK_THAT(message, Catch::Contains("oci-layout"));
+
+    t::write_bytes(tmp / "other.tar", fx::make_tar({fx::file("a", "b")}, fx::TarCompression::none));
+    CHECK(t::open_error((tmp / "other.tar").string(), &message) == ErrorCode::usage);
+    CHECK_THAT(message, Catch::Contains("other.tar"));
+
+    CHECK(t::open_error("") == ErrorCode::usage);
+    CHECK(t::open_error("oci:") == ErrorCode::usage);
+    CHECK(t::open_error("docker-archive:") == ErrorCode::usage);
+}
+
+TEST_CASE("source: registry references are not supported by this build yet", "[source]") {
+    for (const std::string_view text :
+         {"docker://docker/volumes-backup-extension:1.1.0", "docker/volumes-backup-extension:1.1.0",
+          "localhost:5000/acme/ext:1.0", "alpine",
+          "acme/ext@sha256:0000000000000000000000000000000000000000000000000000000000000000"}) {
+        std::string message;
+        CHECK(t::open_error(std::string(text), &message) == ErrorCode::usage);
+        CHECK_THAT(message,
+                   Catch::Contains("registry sources are not supported by this build yet"));
+    }
+    // ... but an existing path of that name is read as a path.
+    fx::TempDir tmp;
+    t::write_two_platform_layout(tmp / "alpine");
+    const auto cwd = std::filesystem::current_path();
+    std::filesystem::current_path(tmp.path());
+    auto source = deskext::open_source("alpine", {});
+    std::filesystem::current_path(cwd);
+    REQUIRE(source.has_value());
+    CHECK_THAT((*source)->describe(), Catch::StartsWith("oci:alpine"));
+}
+
+TEST_CASE("source: layout directories whose path contains ':'", "[source]") {
+    fx::TempDir tmp;
+    const auto dir = tmp / "images:v2" / "ext:1.0";
+    std::filesystem::create_directories(dir.parent_path());
+    t::write_two_platform_layout(dir);
+    for (const std::string& text :
+         {"oci:" + dir.string(), "oci:" + dir.string() + ":1.0", dir.string()}) {
+        auto source = t::must_open(text);
+        t::check_two_platform_source(*source);
+    }
+    CHECK(t::open_error("oci:" + dir.string() + ":9.9") == ErrorCode::not_found);
+}
