@@ -1,0 +1,161 @@
+// Where the host binaries declared for one OS are placed: host/<basename of each entry>, as
+// Docker Desktop places them (a declared directory is copied whole).
+// https://docs.docker.com/extensions/extensions-sdk/architecture/metadata/#host-section
+//
+// Real extensions declare directories and then list their content too (gefyra lists "/windows/",
+// "/windows/lib/" and ~300 files below them, with basenames such as __init__.py repeated many
+// times). Such nested entries are already installed by their enclosing directory; placing each
+// of them at host/<basename> as well would make their names collide, so only the nested files
+// whose basename is unique also get a place of their own (they can be run by name), and the rest
+// are only noted. Two entries that are not nested and share a basename would overwrite each
+// other on the host: that is a defect of the extension, reported with both paths.
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstddef>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "deskext/extension/metadata.hpp"
+#include "extension/display.hpp"
+
+namespace deskext::extension {
+
+namespace {
+
+[[nodiscard]] std::string_view basename_of(std::string_view path) {
+    const auto slash = path.rfind('/');
+    return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// How the entry is written in metadata.json, for messages: "/windows/lib/".
+[[nodiscard]] std::string shown(const HostBinary& binary) {
+    return fmt::format("/{}{}", detail::escaped(binary.path), binary.directory ? "/" : "");
+}
+
+[[nodiscard]] std::string ascii_lower(std::string_view text) {
+    std::string out(text);
+    std::ranges::transform(out, out.begin(), [](char c) {
+        return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    });
+    return out;
+}
+
+// Names compared as the host's default file system compares them: NTFS and APFS ignore case,
+// so "Kubectl" and "kubectl" would land on one file there.
+[[nodiscard]] std::string name_key(std::string_view name, std::string_view os) {
+    return os == "linux" ? std::string(name) : ascii_lower(name);
+}
+
+// Why Windows cannot hold `name` as a file name, or "" when it can.
+// https://learn.microsoft.com/en-us/windows/win32/fileio/naming-a-file#naming-conventions
+[[nodiscard]] std::string windows_name_problem(std::string_view name) {
+    for (const char c : name) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7f) return "contains a control character";
+        if (std::string_view("<>:\"|?*").find(c) != std::string_view::npos) {
+            return fmt::format("contains '{}'", c);
+        }
+    }
+    if (name.ends_with('.') || name.ends_with(' ')) return "ends with a dot or a space";
+    // Device names are reserved with any extension, and Windows ignores trailing spaces
+    // before it: "nul", "NUL.txt" and "Nul .exe" all open the device.
+    std::string_view stem = name.substr(0, name.find('.'));
+    while (stem.ends_with(' ')) stem.remove_suffix(1);
+    const std::string upper = [&] {
+        std::string s(stem);
+        std::ranges::transform(s, s.begin(), [](char c) {
+            return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        });
+        return s;
+    }();
+    static constexpr std::array<std::string_view, 4> devices{"CON", "PRN", "AUX", "NUL"};
+    const bool numbered = upper.size() == 4 &&
+                          (upper.starts_with("COM") || upper.starts_with("LPT")) &&
+                          upper[3] >= '1' && upper[3] <= '9';
+    if (numbered || std::ranges::find(devices, upper) != devices.end()) {
+        return fmt::format("is the reserved device name {}", upper);
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<std::vector<BinaryPlacement>> host_binaries_for(const Metadata& metadata,
+                                                       std::string_view os,
+                                                       std::vector<std::string>* notes) {
+    if (os != "darwin" && os != "windows" && os != "linux") {
+        return fail(ErrorCode::usage, fmt::format("host OS {} is not one of darwin, windows, linux",
+                                                  detail::quoted(os)));
+    }
+    const auto found = metadata.host_binaries.find(os);
+    if (found == metadata.host_binaries.end()) return std::vector<BinaryPlacement>{};
+    const std::vector<HostBinary>& entries = found->second;
+    const std::string prefix = fmt::format("host.binaries {}", os);
+
+    // The outermost declared directory strictly above `path`, or nullptr: that directory is
+    // the one copied whole, and `path` comes with it.
+    std::map<std::string_view, const HostBinary*, std::less<>> directory_entry;
+    for (const HostBinary& entry : entries) {
+        if (entry.directory) directory_entry.try_emplace(entry.path, &entry);
+    }
+    const auto enclosing = [&](std::string_view path) -> const HostBinary* {
+        for (auto slash = path.find('/'); slash != std::string_view::npos;
+             slash = path.find('/', slash + 1)) {
+            if (const auto dir = directory_entry.find(path.substr(0, slash));
+                dir != directory_entry.end()) {
+                return dir->second;
+            }
+        }
+        return nullptr;
+    };
+
+    std::map<std::string, std::size_t, std::less<>> name_uses;
+    for (const HostBinary& entry : entries) ++name_uses[name_key(basename_of(entry.path), os)];
+
+    std::vector<BinaryPlacement> placements;
+    std::map<std::string, const HostBinary*, std::less<>> placed_by_name;
+    for (const HostBinary& entry : entries) {
+        const std::string_view name = basename_of(entry.path);
+        const std::string key = name_key(name, os);
+        if (const HostBinary* parent = enclosing(entry.path)) {
+            const bool own_place = !entry.directory && name_uses[key] == 1;
+            if (!own_place) {
+                if (notes != nullptr) {
+                    notes->push_back(fmt::format(
+                        "{}: {} is installed as part of {}{}", prefix, shown(entry), shown(*parent),
+                        entry.directory
+                            ? std::string()
+                            : fmt::format("; another entry is also named {}, so "
+                                          "it is not placed at host/{}",
+                                          detail::quoted(name), detail::escaped(name))));
+                }
+                continue;
+            }
+        } else if (const auto [it, inserted] = placed_by_name.try_emplace(key, &entry); !inserted) {
+            return fail(
+                ErrorCode::invalid_extension,
+                fmt::format("metadata.json: {}: {} and {} would both be installed as "
+                            "host/{}",
+                            prefix, shown(*it->second), shown(entry), detail::escaped(name)));
+        }
+        if (os == "windows") {
+            if (const std::string problem = windows_name_problem(name); !problem.empty()) {
+                return fail(ErrorCode::invalid_extension,
+                            fmt::format("metadata.json: {}: {} cannot be installed on Windows: "
+                                        "its name {} {}",
+                                        prefix, shown(entry), detail::quoted(name), problem));
+            }
+        }
+        placements.push_back(BinaryPlacement{
+            .image_path = entry.path, .dest = std::string(name), .directory = entry.directory});
+    }
+    return placements;
+}
+
+}  // namespace deskext::extension
