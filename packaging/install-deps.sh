@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs, from Debian 12's packages, everything deskext needs to build, to run its test suite
+# (docker-registry, skopeo, openssl) and to build its packages. Safe to run again.
+set -euo pipefail
+
+packages=(
+    cmake g++ make pkg-config git
+    libboost-filesystem-dev nlohmann-json3-dev libcurl4-openssl-dev libarchive-dev libfmt-dev
+    libssl-dev libzstd-dev zlib1g-dev catch2
+    skopeo docker-registry openssl zstd ca-certificates
+)
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-deps: all packages present"
+    exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

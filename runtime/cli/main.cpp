@@ -1,0 +1,100 @@
+// deskext: installs Docker Desktop extensions on this host. See docs/cli.md.
+
+#include <array>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+
+namespace deskext::cli {
+namespace {
+
+constexpr OptionSpec json_flag{"json"};
+constexpr OptionSpec root_opt{"root", true};
+
+constexpr std::array install_options{json_flag,
+                                     root_opt,
+                                     OptionSpec{"platform", true},
+                                     OptionSpec{"name", true},
+                                     OptionSpec{"allow-emulation"},
+                                     OptionSpec{"force"},
+                                     OptionSpec{"insecure-registry", true, true}};
+constexpr std::array root_options{json_flag, root_opt};
+constexpr std::array json_options{json_flag};
+
+constexpr std::array command_table{
+    Command{"install",
+            "install SOURCE [--platform OS/ARCH[/VARIANT]] [--root DIR] [--name NAME] "
+            "[--json] [--allow-emulation] [--force]",
+            "install an extension image for this host (or the --platform given)", install_options,
+            run_install},
+    Command{"update", "update SOURCE [same options as install]",
+            "install a new version over an installed extension, atomically", install_options,
+            run_update},
+    Command{"uninstall", "uninstall NAME [--root DIR] [--json]  (alias: rm)",
+            "remove an installed extension", root_options, run_uninstall},
+    Command{"rm", "rm NAME [--root DIR] [--json]", "alias of uninstall", root_options,
+            run_uninstall},
+    Command{"ls", "ls [--root DIR] [--json]", "list installed extensions", root_options, run_ls},
+    Command{"version", "version [--json]", "print version, commit and platforms", json_options,
+            run_version},
+};
+
+void print_help(std::FILE* out) {
+    fmt::print(out, "deskext: installs Docker Desktop extensions on this host\n\nUsage:\n");
+    for (const auto& c : command_table)
+        if (c.name != "rm") fmt::print(out, "  deskext {}\n      {}\n", c.usage, c.summary);
+    fmt::print(out,
+               "\nSOURCE: oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG], "
+               "or a path\n(format detected).\nExit codes: 0 ok, 1 internal, 2 usage, 3 not "
+               "found, 4 no matching platform, 5 auth,\n6 network, 7 integrity, 8 invalid "
+               "extension, 9 incompatible API, 10 busy, 11 filesystem.\n");
+}
+
+int run(const std::vector<std::string>& argv) {
+    if (argv.empty() || argv[0] == "help" || argv[0] == "--help" || argv[0] == "-h") {
+        print_help(argv.empty() ? stderr : stdout);
+        return argv.empty() ? exit_code(ErrorCode::usage) : 0;
+    }
+    if (argv[0] == "--version") return run(std::vector<std::string>{"version"});
+
+    const Command* command = nullptr;
+    for (const auto& c : command_table)
+        if (c.name == argv[0]) command = &c;
+    std::span<const std::string> rest(argv.begin() + 1, argv.end());
+    bool json = false;
+    for (const auto& a : rest) json = json || a == "--json";
+    Output out(json);
+    if (command == nullptr)
+        return out.finish(fail(ErrorCode::usage,
+                               fmt::format("unknown command \"{}\"; see deskext help", argv[0])));
+    for (const auto& a : rest) {
+        if (a == "--help" || a == "-h") {
+            fmt::print("usage: deskext {}\n{}\n", command->usage, command->summary);
+            return 0;
+        }
+    }
+    auto args = parse_args(rest, command->options);
+    if (!args) return out.finish(std::unexpected(args.error()));
+    return out.finish(command->run(*args, out));
+}
+
+}  // namespace
+
+std::span<const Command> commands() { return command_table; }
+
+}  // namespace deskext::cli
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    try {
+        return deskext::cli::run(args);
+    } catch (const std::exception& e) {
+        // Exceptions are for broken invariants only: report as internal (exit 1).
+        std::fprintf(stderr, "deskext: internal error: %s\n", e.what());
+        return deskext::exit_code(deskext::ErrorCode::internal);
+    }
+}

@@ -1,0 +1,49 @@
+#pragma once
+// The record of what deskext installed: <root>/<name>/.deskext/state.json. ls, verify, update and
+// uninstall work from it alone, without the image.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "deskext/error.hpp"
+
+namespace deskext {
+
+struct InstalledFile {
+    std::string path;  // relative to the extension directory, '/'-separated
+    std::string sha256;
+    std::uint32_t mode = 0644;
+    std::int64_t size = 0;
+};
+
+struct InstallState {
+    static constexpr int current_schema = 1;
+    int schema = current_schema;
+    std::string name;                   // directory name
+    std::string source;                 // SOURCE as given (sanitised)
+    std::string image;                  // image name, when known
+    std::string version;                // tag or org.opencontainers.image.version label
+    std::string index_digest;           // top-level document the source resolved, when an index
+    std::string manifest_digest;        // the manifest installed
+    std::string platform;               // host platform acted for (darwin/arm64)
+    std::string image_platform;         // variant installed (linux/arm64)
+    std::string installed_at;           // RFC 3339, UTC
+    std::vector<std::string> binaries;  // host/<name> entries
+    std::vector<InstalledFile> files;   // every regular file, sorted by path
+};
+
+inline constexpr std::string_view state_dir_name = ".deskext";
+inline constexpr std::string_view state_file_name = "state.json";
+
+[[nodiscard]] std::string to_json_text(const InstallState& state);
+[[nodiscard]] Result<InstallState> parse_state(std::string_view json);
+
+// Reads <dir>/.deskext/state.json. not_found when absent, invalid_extension when unreadable.
+[[nodiscard]] Result<InstallState> read_state(const std::filesystem::path& extension_dir);
+
+// Current time as RFC 3339 UTC ("2026-11-27T21:30:00Z").
+[[nodiscard]] std::string now_rfc3339();
+
+}  // namespace deskext

@@ -1,0 +1,170 @@
+#include "deskext/install/install_plan.hpp"
+
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace deskext {
+namespace {
+
+constexpr std::uint32_t file_mode = 0644;
+constexpr std::uint32_t exec_mode = 0755;
+
+std::string_view basename_of(std::string_view path) {
+    auto slash = path.rfind('/');
+    return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+class PlanBuilder {
+public:
+    PlanBuilder(const layer::ImageTree& tree, std::string_view image_platform)
+        : m_tree(tree), m_image_platform(image_platform) {}
+
+    // Resolves a declared image path (following symlinks inside the image) to its node.
+    Result<std::pair<std::string, const layer::Node*>> lookup(std::string_view path,
+                                                              std::string_view what) const {
+        auto resolved = m_tree.resolve(path);
+        if (!resolved) {
+            if (resolved.error().code == ErrorCode::not_found)
+                return fail(ErrorCode::invalid_extension,
+                            fmt::format("{} /{} is declared in metadata.json but missing from the "
+                                        "{} image",
+                                        what, path, m_image_platform));
+            return std::unexpected(
+                std::move(resolved).error().context(fmt::format("{} /{}", what, path)));
+        }
+        return std::pair{*resolved, m_tree.find(*resolved)};
+    }
+
+    Result<void> add_file(const layer::Node& node, std::string dest, std::uint32_t mode) {
+        DESKEXT_TRY(claim(dest));
+        add_parents(dest);
+        m_plan.files.push_back({node.content, std::move(dest), mode});
+        return {};
+    }
+
+    Result<void> add_dir(std::string dest) {
+        DESKEXT_TRY(claim(dest));
+        add_parents(dest + "/");
+        return {};
+    }
+
+    // Copies the tree below `source_dir` to `dest_dir`. Symlinks to files are copied as the file
+    // they point to (resolved inside the image); links to directories and dangling links are
+    // skipped with a warning, so no cycle and nothing outside the image can be reached.
+    Result<void> add_tree(const std::string& source_dir, const std::string& dest_dir,
+                          bool keep_exec_bits) {
+        DESKEXT_TRY(add_dir(dest_dir));
+        for (const auto& [path, node] : m_tree.descendants(source_dir)) {
+            std::string dest = dest_dir + "/" + path.substr(source_dir.size() + 1);
+            const layer::Node* target = node;
+            if (node->type == layer::EntryType::symlink) {
+                auto resolved = m_tree.resolve(path);
+                target = resolved ? m_tree.find(*resolved) : nullptr;
+                if (!target || target->type != layer::EntryType::file) {
+                    m_plan.warnings.push_back(
+                        fmt::format("skipped /{}: a symbolic link to {}", path,
+                                    target ? "a directory" : "nothing in the image"));
+                    continue;
+                }
+            }
+            switch (target->type) {
+                case layer::EntryType::directory:
+                    DESKEXT_TRY(add_dir(dest));
+                    break;
+                case layer::EntryType::file: {
+                    std::uint32_t mode =
+                        keep_exec_bits && (target->mode & 0111) != 0 ? exec_mode : file_mode;
+                    DESKEXT_TRY(add_file(*target, dest, mode));
+                    break;
+                }
+                default:
+                    m_plan.warnings.push_back(
+                        fmt::format("skipped /{}: not a regular file or directory", path));
+            }
+        }
+        return {};
+    }
+
+    InstallPlan take() && { return std::move(m_plan); }
+    InstallPlan& plan() { return m_plan; }
+
+private:
+    Result<void> claim(const std::string& dest) {
+        if (!m_claimed.insert(dest).second)
+            return fail(ErrorCode::invalid_extension,
+                        fmt::format("two entries of metadata.json install to {}", dest));
+        return {};
+    }
+
+    void add_parents(std::string_view dest) {
+        for (auto pos = dest.find('/'); pos != std::string_view::npos;
+             pos = dest.find('/', pos + 1)) {
+            std::string dir(dest.substr(0, pos));
+            if (m_dirs.insert(dir).second) m_plan.directories.push_back(dir);
+        }
+    }
+
+    const layer::ImageTree& m_tree;
+    std::string_view m_image_platform;
+    InstallPlan m_plan;
+    std::set<std::string> m_claimed;
+    std::set<std::string> m_dirs;
+};
+
+}  // namespace
+
+Result<InstallPlan> plan_install(const layer::ImageTree& tree, const extension::Metadata& metadata,
+                                 std::string_view host_os, std::string_view image_platform) {
+    PlanBuilder builder(tree, image_platform);
+
+    if (!metadata.icon) return fail(ErrorCode::invalid_extension, "metadata.json declares no icon");
+    {
+        DESKEXT_TRY_ASSIGN(auto icon, builder.lookup(*metadata.icon, "icon"));
+        if (icon.second->type != layer::EntryType::file)
+            return fail(ErrorCode::invalid_extension,
+                        fmt::format("icon /{} is not a regular file", *metadata.icon));
+        DESKEXT_TRY(builder.add_file(*icon.second, *metadata.icon, file_mode));
+    }
+
+    if (metadata.dashboard_tab) {
+        const auto& root = metadata.dashboard_tab->root;
+        DESKEXT_TRY_ASSIGN(auto ui, builder.lookup(root, "UI root"));
+        if (ui.second->type != layer::EntryType::directory)
+            return fail(ErrorCode::invalid_extension,
+                        fmt::format("UI root /{} is not a directory", root));
+        DESKEXT_TRY(builder.add_tree(ui.first, "ui/" + std::string(basename_of(root)), false));
+    }
+
+    if (metadata.vm && metadata.vm->composefile) {
+        const auto& compose = *metadata.vm->composefile;
+        DESKEXT_TRY_ASSIGN(auto file, builder.lookup(compose, "compose file"));
+        if (file.second->type != layer::EntryType::file)
+            return fail(ErrorCode::invalid_extension,
+                        fmt::format("compose file /{} is not a regular file", compose));
+        DESKEXT_TRY(
+            builder.add_file(*file.second, "vm/" + std::string(basename_of(compose)), file_mode));
+    }
+
+    std::vector<std::string> notes;
+    DESKEXT_TRY_ASSIGN(auto binaries, extension::host_binaries_for(metadata, host_os, &notes));
+    for (auto& note : notes) builder.plan().warnings.push_back(std::move(note));
+    for (const auto& binary : binaries) {
+        DESKEXT_TRY_ASSIGN(auto found, builder.lookup(binary.image_path, "host binary"));
+        std::string dest = "host/" + binary.dest;
+        if (found.second->type == layer::EntryType::directory) {
+            DESKEXT_TRY(builder.add_tree(found.first, dest, true));
+        } else if (found.second->type == layer::EntryType::file) {
+            DESKEXT_TRY(builder.add_file(*found.second, dest, exec_mode));
+        } else {
+            return fail(ErrorCode::invalid_extension,
+                        fmt::format("host binary /{} is not a regular file or directory",
+                                    binary.image_path));
+        }
+        builder.plan().binaries.push_back(std::move(dest));
+    }
+    return std::move(builder).take();
+}
+
+}  // namespace deskext

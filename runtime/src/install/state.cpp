@@ -1,0 +1,91 @@
+#include "deskext/install/state.hpp"
+
+#include <chrono>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "deskext/io/reader.hpp"
+
+namespace deskext {
+namespace {
+
+constexpr std::size_t max_state_bytes = 64u << 20;  // a state lists every file; gefyra has ~300
+
+}  // namespace
+
+std::string to_json_text(const InstallState& state) {
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& f : state.files)
+        files.push_back(
+            {{"path", f.path}, {"sha256", f.sha256}, {"mode", f.mode}, {"size", f.size}});
+    nlohmann::json j = {
+        {"schema", state.schema},
+        {"name", state.name},
+        {"source", state.source},
+        {"image", state.image},
+        {"version", state.version},
+        {"index_digest", state.index_digest},
+        {"manifest_digest", state.manifest_digest},
+        {"platform", state.platform},
+        {"image_platform", state.image_platform},
+        {"installed_at", state.installed_at},
+        {"binaries", state.binaries},
+        {"files", std::move(files)},
+    };
+    return j.dump(2) + "\n";
+}
+
+Result<InstallState> parse_state(std::string_view json) {
+    try {
+        auto j = nlohmann::json::parse(json);
+        InstallState s;
+        s.schema = j.at("schema").get<int>();
+        if (s.schema != InstallState::current_schema)
+            return fail(ErrorCode::invalid_extension,
+                        fmt::format("state record has schema {}, this deskext reads schema {}",
+                                    s.schema, InstallState::current_schema));
+        s.name = j.at("name").get<std::string>();
+        s.source = j.value("source", "");
+        s.image = j.value("image", "");
+        s.version = j.value("version", "");
+        s.index_digest = j.value("index_digest", "");
+        s.manifest_digest = j.at("manifest_digest").get<std::string>();
+        s.platform = j.at("platform").get<std::string>();
+        s.image_platform = j.value("image_platform", "");
+        s.installed_at = j.value("installed_at", "");
+        s.binaries = j.value("binaries", std::vector<std::string>{});
+        for (const auto& f : j.at("files")) {
+            s.files.push_back({f.at("path").get<std::string>(), f.at("sha256").get<std::string>(),
+                               f.at("mode").get<std::uint32_t>(),
+                               f.at("size").get<std::int64_t>()});
+        }
+        return s;
+    } catch (const nlohmann::json::exception& e) {
+        return fail(ErrorCode::invalid_extension,
+                    fmt::format("state record is damaged: {}", e.what()));
+    }
+}
+
+Result<InstallState> read_state(const std::filesystem::path& extension_dir) {
+    auto path = extension_dir / state_dir_name / state_file_name;
+    auto reader = open_file_reader(path.string());
+    if (!reader) {
+        if (reader.error().code == ErrorCode::not_found)
+            return fail(ErrorCode::not_found, fmt::format("{} has no state record ({})",
+                                                          extension_dir.string(), path.string()));
+        return std::unexpected(reader.error());
+    }
+    DESKEXT_TRY_ASSIGN(auto text, read_all(**reader, max_state_bytes));
+    auto state = parse_state(text);
+    if (!state) return std::unexpected(std::move(state).error().context(path.string()));
+    return state;
+}
+
+std::string now_rfc3339() {
+    auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(now));
+}
+
+}  // namespace deskext

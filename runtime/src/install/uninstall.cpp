@@ -1,0 +1,39 @@
+#include <fmt/format.h>
+
+#include "deskext/install/extension_name.hpp"
+#include "deskext/install/installer.hpp"
+#include "deskext/platform/fs.hpp"
+#include "install/staging_dir.hpp"
+
+namespace deskext {
+
+Result<InstallState> uninstall_extension(const std::filesystem::path& root, std::string_view name,
+                                         EventSink& events) {
+    DESKEXT_TRY_ASSIGN(auto dir_name, extension_dir_name(name));
+    events.emit("started", {{"command", "uninstall"}, {"name", dir_name}});
+    const auto target = root / dir_name;
+
+    std::error_code ec;
+    auto status = std::filesystem::symlink_status(target, ec);
+    if (status.type() == std::filesystem::file_type::not_found)
+        return fail(ErrorCode::not_found,
+                    fmt::format("no extension {} is installed in {}", dir_name, root.string()));
+    // Never follow a link out of the root: a symlink in place of the directory is not ours.
+    if (status.type() != std::filesystem::file_type::directory)
+        return fail(ErrorCode::invalid_extension,
+                    fmt::format("{} is not a directory (a symbolic link?); refusing to remove it",
+                                target.string()));
+    DESKEXT_TRY_ASSIGN(auto state, read_state(target));
+
+    // Rename first, then delete: a crash in between leaves a staging directory the next run
+    // removes, never a half-deleted extension under its real name.
+    DESKEXT_TRY_ASSIGN(auto trash, StagingDir::create(root, dir_name));
+    DESKEXT_TRY(platform::atomic_rename(target, trash.path()));
+    DESKEXT_TRY(platform::fsync_path(root));
+    DESKEXT_TRY(platform::remove_tree(trash.path()));
+    trash.release();
+    events.emit("removed", {{"name", dir_name}, {"directory", target.string()}});
+    return state;
+}
+
+}  // namespace deskext

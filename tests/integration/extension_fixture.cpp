@@ -1,0 +1,139 @@
+#include "extension_fixture.hpp"
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "fixtures/host_programs.hpp"
+
+namespace deskext::testing {
+
+std::string tool_bytes(const std::string& os, const std::string& arch) {
+    return fixtures::host_program(os, arch, "tool for " + os + "/" + arch);
+}
+
+std::string tool_metadata() {
+    return R"({
+  "icon": "tool.svg",
+  "vm": { "composefile": "docker-compose.yaml", "exposes": { "socket": "tool.sock" } },
+  "ui": { "dashboard-tab": { "title": "Tool", "src": "index.html", "root": "/ui",
+                             "backend": { "socket": "tool.sock" } } },
+  "host": { "binaries": [ {
+    "darwin": [ { "path": "/darwin/tool" }, { "path": "/scripts/tool-helper.sh" } ],
+    "windows": [ { "path": "/windows/tool.exe" } ],
+    "linux": [ { "path": "/linux/tool" }, { "path": "/scripts/tool-helper.sh" } ]
+  } ] }
+})";
+}
+
+std::string tool_icon() { return "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n"; }
+std::string tool_ui_index() { return "<html><body>tool</body></html>\n"; }
+std::string tool_compose() { return "services:\n  tool:\n    image: acme/tool-backend\n"; }
+
+std::vector<fixtures::ImageVariant> tool_extension_variants(const std::string& version) {
+    std::vector<fixtures::ImageVariant> variants;
+    for (std::string arch : {"amd64", "arm64"}) {
+        fixtures::ImageVariant v;
+        v.architecture = arch;
+        v.labels = {{"org.opencontainers.image.title", "Tool"},
+                    {"org.opencontainers.image.version", version},
+                    {"com.docker.desktop.extension.api.version", ">= 0.3.0"}};
+        // A base layer the installer must not copy anything from, with a stale UI file that the
+        // top layer deletes with a whiteout and a directory the top layer makes opaque.
+        v.layers.push_back({
+            fixtures::dir("etc"),
+            fixtures::file("etc/passwd", "root:x:0:0::/root:/bin/sh\n"),
+            fixtures::dir("ui"),
+            fixtures::file("ui/stale.js", "old\n"),
+            fixtures::dir("ui/assets"),
+            fixtures::file("ui/assets/old.css", "old\n"),
+            fixtures::file("backend", "backend binary\n", 0755),
+        });
+        std::vector<fixtures::TarEntry> top = {
+            fixtures::file("metadata.json", tool_metadata()),
+            fixtures::file("tool.svg", tool_icon()),
+            fixtures::file("docker-compose.yaml", tool_compose()),
+            fixtures::file("ui/.wh.stale.js", ""),
+            fixtures::file("ui/index.html", tool_ui_index()),
+            fixtures::file("ui/assets/.wh..wh..opq", ""),
+            fixtures::file("ui/assets/app.js", "console.log('tool')\n"),
+            fixtures::dir("darwin"),
+            fixtures::file("darwin/tool", tool_bytes("darwin", arch), 04755),
+            fixtures::dir("linux"),
+            fixtures::file("linux/tool", tool_bytes("linux", arch), 0777),
+            fixtures::dir("scripts"),
+            fixtures::file("scripts/tool-helper.sh", "#!/bin/sh\necho helper\n", 0644),
+        };
+        if (arch == "amd64") {
+            top.push_back(fixtures::dir("windows"));
+            top.push_back(fixtures::file("windows/tool.exe", tool_bytes("windows", arch)));
+        }
+        v.layers.push_back(std::move(top));
+        variants.push_back(std::move(v));
+    }
+    return variants;
+}
+
+std::vector<nlohmann::json> Run::of(const std::string& event) const {
+    std::vector<nlohmann::json> found;
+    for (const auto& e : events)
+        if (e.value("event", "") == event) found.push_back(e);
+    return found;
+}
+
+Run run_deskext(const std::vector<std::string>& args, const std::filesystem::path& home) {
+    std::vector<std::string> argv{DESKEXT_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto result = fixtures::run_process(argv, {{"HOME", home.string()}, {"DESKEXT_ROOT", ""}});
+    Run run{result.exit_code, result.out, result.err, {}};
+    bool json = false;
+    for (const auto& a : args) json = json || a == "--json";
+    if (json) {
+        std::istringstream lines(result.out);
+        for (std::string line; std::getline(lines, line);)
+            run.events.push_back(nlohmann::json::parse(line));  // stdout holds only JSON lines
+    }
+    return run;
+}
+
+void skopeo_copy(const std::vector<std::string>& args) {
+    if (fixtures::find_program("skopeo").empty())
+        throw std::runtime_error("skopeo is not installed (packaging/install-deps.sh installs it)");
+    std::vector<std::string> argv{"skopeo", "--insecure-policy", "copy", "--quiet"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto result = fixtures::run_process(argv);
+    if (result.exit_code != 0) throw std::runtime_error("skopeo copy failed: " + result.err);
+}
+
+std::map<std::string, std::string> read_tree(const std::filesystem::path& dir) {
+    std::map<std::string, std::string> out;
+    for (auto it = std::filesystem::recursive_directory_iterator(dir);
+         it != std::filesystem::recursive_directory_iterator(); ++it) {
+        auto rel = std::filesystem::relative(it->path(), dir).generic_string();
+        if (it->is_symlink())
+            out[rel] = "<symlink>";
+        else if (it->is_directory())
+            out[rel + "/"] = "";
+        else
+            out[rel] = slurp(it->path());
+    }
+    return out;
+}
+
+std::uint32_t mode_of(const std::filesystem::path& path) {
+    struct stat st {};
+    if (lstat(path.c_str(), &st) != 0) throw std::runtime_error("lstat " + path.string());
+    return static_cast<std::uint32_t>(st.st_mode & 07777);
+}
+
+std::string slurp(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + path.string());
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+}  // namespace deskext::testing

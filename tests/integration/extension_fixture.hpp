@@ -1,0 +1,55 @@
+#pragma once
+// A multi-arch test extension ("acme/tool-ext"), written as an OCI layout by the project's
+// fixture code, and the helpers the integration tests share to run the real deskext binary.
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fixtures/oci_layout.hpp"
+#include "fixtures/process.hpp"
+#include "fixtures/temp_dir.hpp"
+
+namespace deskext::testing {
+
+// What the fixture's binaries contain, per host os and image arch.
+[[nodiscard]] std::string tool_bytes(const std::string& os, const std::string& arch);
+
+// The two variants of the test extension. The arm64 variant carries no windows binary (the
+// documented TARGETARCH pattern), so windows/arm64 hosts must be refused.
+[[nodiscard]] std::vector<fixtures::ImageVariant> tool_extension_variants(
+    const std::string& version = "1.0.0");
+
+// The metadata.json of the test extension.
+[[nodiscard]] std::string tool_metadata();
+[[nodiscard]] std::string tool_icon();
+[[nodiscard]] std::string tool_ui_index();
+[[nodiscard]] std::string tool_compose();
+
+struct Run {
+    int exit_code = 0;
+    std::string out;
+    std::string err;
+    std::vector<nlohmann::json> events;  // parsed stdout lines when --json was given
+    [[nodiscard]] const nlohmann::json& last() const { return events.back(); }
+    [[nodiscard]] std::vector<nlohmann::json> of(const std::string& event) const;
+};
+
+// Runs the real deskext binary with HOME pointed at `home` (never the real one).
+[[nodiscard]] Run run_deskext(const std::vector<std::string>& args,
+                              const std::filesystem::path& home);
+
+// Runs skopeo (which must be installed: the tests fail, never skip, without it).
+void skopeo_copy(const std::vector<std::string>& args);
+
+// Every regular file under `dir` (relative path → content), and every path (files, dirs, links).
+[[nodiscard]] std::map<std::string, std::string> read_tree(const std::filesystem::path& dir);
+[[nodiscard]] std::uint32_t mode_of(const std::filesystem::path& path);
+
+// The bytes of a file.
+[[nodiscard]] std::string slurp(const std::filesystem::path& path);
+
+}  // namespace deskext::testing

@@ -1,0 +1,285 @@
+// The real deskext binary installing a multi-arch extension from offline archives written by
+// skopeo, for every host platform Docker Desktop runs on.
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "extension_fixture.hpp"
+#include "fixtures/host_programs.hpp"
+
+using namespace deskext;
+using namespace deskext::testing;
+
+namespace {
+
+// The layout, the oci-archive and one docker-archive per arch, built once per test process.
+struct Archives {
+    fixtures::TempDir dir{"deskext-it-"};
+    std::filesystem::path layout = dir / "layout";
+    std::string oci_archive = (dir / "tool-ext.oci.tar").string();
+    std::map<std::string, std::string> docker_archive;  // arch → path
+
+    Archives() {
+        fixtures::write_multi_arch_image(layout, "1.0.0", tool_extension_variants());
+        skopeo_copy({"--all", "oci:" + layout.string() + ":1.0.0",
+                     "oci-archive:" + oci_archive + ":1.0.0"});
+        for (std::string arch : {"amd64", "arm64"}) {
+            auto path = (dir / ("tool-ext." + arch + ".docker.tar")).string();
+            skopeo_copy({"--override-arch", arch, "oci:" + layout.string() + ":1.0.0",
+                         "docker-archive:" + path + ":acme/tool-ext:1.0.0"});
+            docker_archive[arch] = path;
+        }
+    }
+};
+
+const Archives& archives() {
+    static Archives a;
+    return a;
+}
+
+// Exactly what a host of os/arch must get, path → bytes (directories end with '/').
+std::map<std::string, std::string> expected_tree(const std::string& os, const std::string& arch) {
+    std::map<std::string, std::string> t = {
+        {"metadata.json", tool_metadata()},
+        {"tool.svg", tool_icon()},
+        {"ui/", ""},
+        {"ui/ui/", ""},
+        {"ui/ui/index.html", tool_ui_index()},
+        {"ui/ui/assets/", ""},
+        {"ui/ui/assets/app.js", "console.log('tool')\n"},
+        {"vm/", ""},
+        {"vm/docker-compose.yaml", tool_compose()},
+        {"host/", ""},
+        {".deskext/", ""},
+    };
+    if (os == "windows") {
+        t["host/tool.exe"] = tool_bytes("windows", arch);
+    } else {
+        t["host/tool"] = tool_bytes(os, arch);
+        t["host/tool-helper.sh"] = "#!/bin/sh\necho helper\n";
+    }
+    return t;
+}
+
+void check_installed(const std::filesystem::path& ext, const std::string& os,
+                     const std::string& arch) {
+    auto tree = read_tree(ext);
+    REQUIRE(tree.count(".deskext/state.json") == 1);
+    tree.erase(".deskext/state.json");
+    CHECK(tree == expected_tree(os, arch));
+    CHECK(mode_of(ext) == 0755);
+    for (const auto& [path, content] : tree) {
+        auto mode = mode_of(ext / path);
+        if (path.ends_with('/'))
+            CHECK(mode == 0755);
+        else if (path.starts_with("host/"))
+            CHECK(mode == 0755);  // setuid and world-writable bits of the image are gone
+        else
+            CHECK(mode == 0644);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("install: oci-archive for all six host platforms", "[integration][install]") {
+    const auto& a = archives();
+    for (std::string os : {"darwin", "windows", "linux"}) {
+        for (std::string arch : {"amd64", "arm64"}) {
+            DYNAMIC_SECTION(os << "/" << arch) {
+                fixtures::TempDir home;
+                auto root = home / "root";
+                auto run = run_deskext(
+                    {"install", "oci-archive:" + a.oci_archive + ":1.0.0", "--platform",
+                     os + "/" + arch, "--root", root.string(), "--name", "acme/tool-ext", "--json"},
+                    home.path());
+                INFO(run.err << run.out);
+                if (os == "windows" && arch == "arm64") {
+                    // The arm64 variant carries no windows binary: a clear error, no install.
+                    CHECK(run.exit_code == 8);
+                    CHECK(run.last()["event"] == "error");
+                    CHECK(run.last()["code"] == "invalid_extension");
+                    auto message = run.last()["message"].get<std::string>();
+                    CHECK(message.find("/windows/tool.exe") != std::string::npos);
+                    CHECK(message.find("linux/arm64") != std::string::npos);
+                    CHECK_FALSE(std::filesystem::exists(root / "acme_tool-ext"));
+                    continue;
+                }
+                REQUIRE(run.exit_code == 0);
+                const auto& result = run.last();
+                CHECK(result["event"] == "result");
+                CHECK(result["ok"] == true);
+                CHECK(result["name"] == "acme_tool-ext");
+                CHECK(result["platform"] == os + "/" + arch);
+                CHECK(result["image_platform"] == "linux/" + arch);
+                auto resolved = run.of("resolved");
+                REQUIRE(resolved.size() == 1);
+                CHECK(resolved[0]["manifest_digest"].get<std::string>().starts_with("sha256:"));
+                CHECK(resolved[0]["image_platform"] == "linux/" + arch);
+                check_installed(root / "acme_tool-ext", os, arch);
+                // Nothing but the extension's directory is left in the root.
+                std::vector<std::string> entries;
+                for (const auto& e : std::filesystem::directory_iterator(root))
+                    entries.push_back(e.path().filename().string());
+                CHECK(entries == std::vector<std::string>{"acme_tool-ext"});
+            }
+        }
+    }
+}
+
+TEST_CASE("install: docker-archive written by skopeo, named from RepoTags",
+          "[integration][install]") {
+    const auto& a = archives();
+    for (std::string arch : {"amd64", "arm64"}) {
+        for (std::string os : {"darwin", "linux"}) {
+            DYNAMIC_SECTION(os << "/" << arch) {
+                fixtures::TempDir home;
+                auto root = home / "root";
+                auto run =
+                    run_deskext({"install", "docker-archive:" + a.docker_archive.at(arch),
+                                 "--platform", os + "/" + arch, "--root", root.string(), "--json"},
+                                home.path());
+                INFO(run.err << run.out);
+                REQUIRE(run.exit_code == 0);
+                CHECK(run.last()["name"] == "acme_tool-ext");
+                CHECK(run.last()["version"] == "1.0.0");
+                check_installed(root / "acme_tool-ext", os, arch);
+            }
+        }
+    }
+}
+
+TEST_CASE("install: oci layout directory and plain-path detection", "[integration][install]") {
+    const auto& a = archives();
+    fixtures::TempDir home;
+    auto root = home / "root";
+    for (const std::string& source :
+         {"oci:" + a.layout.string() + ":1.0.0", a.oci_archive, a.docker_archive.at("arm64")}) {
+        DYNAMIC_SECTION(source) {
+            auto run = run_deskext({"install", source, "--platform", "darwin/arm64", "--root",
+                                    root.string(), "--name", "acme/tool-ext", "--force", "--json"},
+                                   home.path());
+            INFO(run.err << run.out);
+            REQUIRE(run.exit_code == 0);
+            check_installed(root / "acme_tool-ext", "darwin", "arm64");
+        }
+    }
+}
+
+TEST_CASE("install: an image without the host's variant", "[integration][install]") {
+    fixtures::TempDir home;
+    auto variants = tool_extension_variants();
+    variants.resize(1);  // amd64 only
+    auto layout = home / "amd64-only";
+    fixtures::write_multi_arch_image(layout, "1.0.0", variants);
+    auto root = home / "root";
+    auto source = "oci:" + layout.string() + ":1.0.0";
+
+    auto refused = run_deskext({"install", source, "--platform", "darwin/arm64", "--root",
+                                root.string(), "--name", "acme/tool-ext", "--json"},
+                               home.path());
+    CHECK(refused.exit_code == 4);
+    CHECK(refused.last()["code"] == "no_matching_platform");
+    CHECK(refused.last()["message"].get<std::string>().find("linux/amd64") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(root / "acme_tool-ext"));
+
+    auto emulated =
+        run_deskext({"install", source, "--platform", "darwin/arm64", "--root", root.string(),
+                     "--name", "acme/tool-ext", "--allow-emulation", "--json"},
+                    home.path());
+    INFO(emulated.err << emulated.out);
+    REQUIRE(emulated.exit_code == 0);
+    CHECK(emulated.last()["image_platform"] == "linux/amd64");
+    CHECK_FALSE(emulated.of("warning").empty());
+    // Under emulation a Mac with Apple silicon runs the amd64 build of the darwin binary.
+    CHECK(slurp(root / "acme_tool-ext/host/tool") == tool_bytes("darwin", "amd64"));
+}
+
+TEST_CASE("install, ls, reinstall, uninstall", "[integration][install]") {
+    const auto& a = archives();
+    fixtures::TempDir home;
+    auto root = home / "root";
+    std::vector<std::string> install{"install",    "oci-archive:" + a.oci_archive,
+                                     "--platform", "linux/amd64",
+                                     "--root",     root.string(),
+                                     "--name",     "acme/tool-ext",
+                                     "--json"};
+    auto first = run_deskext(install, home.path());
+    REQUIRE(first.exit_code == 0);
+    CHECK(first.last()["unchanged"] == false);
+    auto state_before = slurp(root / "acme_tool-ext/.deskext/state.json");
+
+    auto again = run_deskext(install, home.path());
+    REQUIRE(again.exit_code == 0);
+    CHECK(again.last()["unchanged"] == true);
+    CHECK(slurp(root / "acme_tool-ext/.deskext/state.json") == state_before);
+
+    auto ls = run_deskext({"ls", "--root", root.string(), "--json"}, home.path());
+    REQUIRE(ls.exit_code == 0);
+    const auto& extensions = ls.last()["extensions"];
+    REQUIRE(extensions.size() == 1);
+    CHECK(extensions[0]["name"] == "acme_tool-ext");
+    CHECK(extensions[0]["platform"] == "linux/amd64");
+    CHECK(extensions[0]["binaries"] == nlohmann::json::array({"host/tool", "host/tool-helper.sh"}));
+
+    auto human_ls = run_deskext({"ls", "--root", root.string()}, home.path());
+    CHECK(human_ls.out.find("acme_tool-ext") != std::string::npos);
+
+    auto removed =
+        run_deskext({"uninstall", "acme/tool-ext", "--root", root.string(), "--json"}, home.path());
+    REQUIRE(removed.exit_code == 0);
+    CHECK_FALSE(std::filesystem::exists(root / "acme_tool-ext"));
+    CHECK(std::filesystem::is_empty(root));
+
+    auto missing =
+        run_deskext({"uninstall", "acme/tool-ext", "--root", root.string(), "--json"}, home.path());
+    CHECK(missing.exit_code == 3);
+    CHECK(missing.last()["code"] == "not_found");
+}
+
+TEST_CASE("install: a corrupted layer is refused and the previous install stays",
+          "[integration][install]") {
+    fixtures::TempDir home;
+    auto layout = home / "layout";
+    fixtures::write_multi_arch_image(layout, "1.0.0", tool_extension_variants());
+    auto root = home / "root";
+    auto source = "oci:" + layout.string() + ":1.0.0";
+    std::vector<std::string> install{"install",     source,          "--platform",
+                                     "linux/amd64", "--root",        root.string(),
+                                     "--name",      "acme/tool-ext", "--json"};
+    REQUIRE(run_deskext(install, home.path()).exit_code == 0);
+    auto before = read_tree(root / "acme_tool-ext");
+
+    // Flip one byte in the middle of every layer blob (largest files in blobs/sha256).
+    for (const auto& blob : std::filesystem::directory_iterator(layout / "blobs/sha256")) {
+        if (blob.file_size() < 200) continue;
+        auto bytes = slurp(blob.path());
+        if (bytes.front() != '\x1f') continue;  // gzip layers only, not JSON documents
+        bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x55);
+        std::ofstream(blob.path(), std::ios::binary | std::ios::trunc) << bytes;
+    }
+    install.push_back("--force");
+    auto run = run_deskext(install, home.path());
+    INFO(run.err << run.out);
+    CHECK(run.exit_code == 7);
+    CHECK(run.last()["code"] == "integrity");
+    CHECK(read_tree(root / "acme_tool-ext") == before);
+    std::vector<std::string> entries;
+    for (const auto& e : std::filesystem::directory_iterator(root))
+        entries.push_back(e.path().filename().string());
+    CHECK(entries == std::vector<std::string>{"acme_tool-ext"});
+}
+
+TEST_CASE("cli: usage errors and version", "[integration][cli]") {
+    fixtures::TempDir home;
+    CHECK(run_deskext({"frobnicate", "--json"}, home.path()).exit_code == 2);
+    CHECK(run_deskext({"install", "--json"}, home.path()).exit_code == 2);
+    CHECK(run_deskext({"install", "x", "--bogus"}, home.path()).exit_code == 2);
+    CHECK(run_deskext({"install", "x", "--platform", "linux"}, home.path()).exit_code == 2);
+    auto missing = run_deskext({"install", (home / "nope.tar").string(), "--json"}, home.path());
+    CHECK(missing.exit_code == 3);
+    auto version = run_deskext({"version", "--json"}, home.path());
+    REQUIRE(version.exit_code == 0);
+    CHECK(version.last()["extension_api_version"] == "0.3.4");
+    CHECK(version.last()["host_platform"].get<std::string>().starts_with("linux/"));
+}
