@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./packaging/install-deps.sh
-cmake --preset release
+cmake --preset release -DDESKEXT_BUILD_TESTS=OFF
 cmake --build --preset release -j "$(nproc)"
 
 deskext=build/release/runtime/deskext
