@@ -6,6 +6,9 @@ target_compile_options(deskext_warnings INTERFACE
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
     -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference
     -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough
+    # g++ 12 reports false -Wrestrict overlaps inside libstdc++'s string concatenation at -O2
+    # (https://gcc.gnu.org/bugzilla/show_bug.cgi?id=105329).
+    $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>
     $<$<BOOL:${DESKEXT_WARNINGS_AS_ERRORS}>:-Werror>)
 
 add_library(deskext_sanitizers INTERFACE)
@@ -14,6 +17,30 @@ if(DESKEXT_ENABLE_SANITIZERS)
     target_compile_options(deskext_sanitizers INTERFACE
         -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
     target_link_options(deskext_sanitizers INTERFACE -fsanitize=address,undefined)
+endif()
+
+# Fuzzing (tests/fuzz): every project target is instrumented for libFuzzer and built with
+# AddressSanitizer and UndefinedBehaviorSanitizer; only the fuzz targets link libFuzzer's main.
+if(DESKEXT_BUILD_FUZZERS)
+    if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+        message(FATAL_ERROR "DESKEXT_BUILD_FUZZERS needs clang (libFuzzer): "
+                            "-DCMAKE_CXX_COMPILER=clang++-16")
+    endif()
+    if(CMAKE_CXX_COMPILER_VERSION VERSION_LESS 16)
+        message(FATAL_ERROR "clang ${CMAKE_CXX_COMPILER_VERSION} cannot compile libstdc++'s "
+                            "<expected> (it lacks conditionally trivial special members): "
+                            "use clang 16 or later (Debian 12: clang-16, libclang-rt-16-dev)")
+    endif()
+    target_compile_options(deskext_sanitizers INTERFACE
+        -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+        -fno-sanitize-recover=undefined)
+    target_link_options(deskext_sanitizers INTERFACE -fsanitize=address,undefined)
+    if(CMAKE_CXX_COMPILER_VERSION VERSION_LESS 19)
+        # libstdc++ 12 guards <expected> behind __cpp_concepts >= 202002, which clang only
+        # announces from version 19 on although clang 16 implements what <expected> uses (P0848).
+        target_compile_options(deskext_sanitizers INTERFACE -D__cpp_concepts=202002L
+                                                            -Wno-macro-redefined)
+    endif()
 endif()
 
 # Every project target: C++23 without extensions, warnings, sanitizers when asked.

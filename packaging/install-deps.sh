@@ -8,6 +8,12 @@ packages=(
     libboost-filesystem-dev nlohmann-json3-dev libcurl4-openssl-dev libarchive-dev libfmt-dev
     libssl-dev libzstd-dev zlib1g-dev catch2
     skopeo docker-registry openssl zstd ca-certificates
+    # The registry tests: htpasswd (bcrypt users), the token server and the fault proxy
+    # (tests/fixtures/scripts, run with Debian's /usr/bin/python3).
+    apache2-utils python3 python3-cryptography
+    # The libFuzzer targets (tests/fuzz): clang 16 is Debian 12's oldest clang that compiles
+    # libstdc++'s <expected>; libclang-rt-16-dev holds libFuzzer and the sanitizer runtimes.
+    clang-16 libclang-rt-16-dev
 )
 
 sudo=""

@@ -52,7 +52,9 @@ Result<Args> parse_args(std::span<const std::string> argv, std::span<const Optio
                 return fail(ErrorCode::usage, fmt::format("option --{} needs a value", body));
             }
         } else if (inline_value) {
-            return fail(ErrorCode::usage, fmt::format("option --{} takes no value", body));
+            if (!spec->optional_value)
+                return fail(ErrorCode::usage, fmt::format("option --{} takes no value", body));
+            value = *inline_value;
         }
         auto& slot = args.options[std::string(body)];
         if (!slot.empty() && !spec->repeatable)

@@ -17,6 +17,7 @@ struct OptionSpec {
     std::string_view name;  // without the dashes
     bool takes_value = false;
     bool repeatable = false;
+    bool optional_value = false;  // a flag that may carry a value inline: --wait or --wait=30
 };
 
 struct Args {

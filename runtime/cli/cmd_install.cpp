@@ -1,5 +1,10 @@
 #include <fmt/format.h>
 
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+
 #include "commands.hpp"
 #include "common_options.hpp"
 #include "deskext/install/installer.hpp"
@@ -33,6 +38,40 @@ std::string summary(const InstallOutcome& outcome) {
     return text;
 }
 
+// "--max-uncompressed-size 80G": a byte count with an optional binary suffix (K, M, G, T).
+Result<std::int64_t> parse_size(std::string_view option, const std::string& text) {
+    constexpr std::array<std::pair<std::string_view, int>, 5> suffixes{
+        {{"", 0}, {"K", 10}, {"M", 20}, {"G", 30}, {"T", 40}}};
+    const std::size_t digits = text.find_first_not_of("0123456789");
+    const std::string_view number = std::string_view(text).substr(0, digits);
+    const std::string_view suffix =
+        digits == std::string::npos ? std::string_view{} : std::string_view(text).substr(digits);
+    std::int64_t value = -1;
+    for (const auto& [name, shift] : suffixes) {
+        if (suffix != name || number.empty() || number.size() > 18) continue;
+        const std::int64_t n = std::stoll(std::string(number));
+        if (n <= (std::numeric_limits<std::int64_t>::max() >> shift)) value = n << shift;
+    }
+    if (value < 0)
+        return fail(ErrorCode::usage,
+                    fmt::format("--{} {}: expected a number of bytes, optionally followed by K, M, "
+                                "G or T",
+                                option, text));
+    return value;
+}
+
+// The caps on what layers may expand to; defaults in deskext/limits.hpp.
+Result<void> limit_options(const Args& args, Limits& limits) {
+    if (auto size = args.value("max-uncompressed-size")) {
+        DESKEXT_TRY_ASSIGN(limits.max_uncompressed_bytes,
+                           parse_size("max-uncompressed-size", *size));
+    }
+    if (auto ratio = args.value("max-ratio")) {
+        DESKEXT_TRY_ASSIGN(limits.max_compression_ratio, parse_size("max-ratio", *ratio));
+    }
+    return {};
+}
+
 Result<nlohmann::json> install_or_update(const Args& args, Output& out, bool update) {
     DESKEXT_TRY(expect_positionals(args, 1, "SOURCE"));
     InstallOptions options;
@@ -42,10 +81,14 @@ Result<nlohmann::json> install_or_update(const Args& args, Output& out, bool upd
     options.source_text = args.positionals[0];
     options.allow_emulation = args.has("allow-emulation");
     options.force = args.has("force");
+    options.strict = args.has("strict");
     options.require_installed = update;
+    DESKEXT_TRY_ASSIGN(options.wait, wait_option(args));
+    DESKEXT_TRY(limit_options(args, options.limits));
 
     SourceOptions source_options;
     source_options.limits = options.limits;
+    source_options.insecure_registries = args.values("insecure-registry");
     DESKEXT_TRY_ASSIGN(auto source, open_source(options.source_text, source_options));
     DESKEXT_TRY_ASSIGN(auto outcome, install_extension(*source, options, out.events()));
     out.summary(summary(outcome));

@@ -9,7 +9,9 @@ namespace deskext::cli {
 Result<nlohmann::json> run_uninstall(const Args& args, Output& out) {
     DESKEXT_TRY(expect_positionals(args, 1, "NAME"));
     DESKEXT_TRY_ASSIGN(auto root, root_option(args));
-    DESKEXT_TRY_ASSIGN(auto state, uninstall_extension(root, args.positionals[0], out.events()));
+    DESKEXT_TRY_ASSIGN(auto wait, wait_option(args));
+    DESKEXT_TRY_ASSIGN(auto state,
+                       uninstall_extension(root, args.positionals[0], out.events(), wait));
     out.summary(fmt::format("removed {} {}\n", state.name, state.version));
     return nlohmann::json{{"command", "uninstall"}, {"name", state.name}};
 }

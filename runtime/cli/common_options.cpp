@@ -1,5 +1,7 @@
 #include "common_options.hpp"
 
+#include <charconv>
+
 #include <fmt/format.h>
 
 #include "deskext/platform/paths.hpp"
@@ -19,6 +21,20 @@ Result<platform::Platform> platform_option(const Args& args) {
             ErrorCode::usage,
             fmt::format("--platform {}: Docker Desktop hosts are darwin, windows or linux", *text));
     return parsed;
+}
+
+Result<platform::LockWait> wait_option(const Args& args) {
+    if (!args.has("wait")) return platform::no_wait;
+    const auto text = args.values("wait").back();
+    if (text.empty()) return platform::LockWait{};  // forever
+    double seconds = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+    if (ec != std::errc() || end != text.data() + text.size() || !(seconds >= 0) || seconds > 1e7)
+        return fail(ErrorCode::usage,
+                    fmt::format("--wait={}: expected a number of seconds (or --wait alone to "
+                                "wait as long as it takes)",
+                                text));
+    return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
 }
 
 }  // namespace deskext::cli

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "args.hpp"
+#include "deskext/platform/file_lock.hpp"
 #include "deskext/platform/platform.hpp"
 
 namespace deskext::cli {
@@ -14,5 +15,9 @@ namespace deskext::cli {
 // --platform (the host to act for), else the detected host. Only darwin, windows and linux
 // hosts run Docker Desktop.
 [[nodiscard]] Result<platform::Platform> platform_option(const Args& args);
+
+// --wait[=SECONDS] for a lock another deskext holds: absent → fail at once (busy, exit 10),
+// bare → wait forever, SECONDS → wait that long.
+[[nodiscard]] Result<platform::LockWait> wait_option(const Args& args);
 
 }  // namespace deskext::cli

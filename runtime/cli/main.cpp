@@ -14,6 +14,8 @@ namespace {
 
 constexpr OptionSpec json_flag{"json"};
 constexpr OptionSpec root_opt{"root", true};
+// --wait[=SECONDS]: wait for another deskext's lock instead of failing with busy (exit 10).
+constexpr OptionSpec wait_opt{"wait", false, false, true};
 
 constexpr std::array install_options{json_flag,
                                      root_opt,
@@ -21,24 +23,43 @@ constexpr std::array install_options{json_flag,
                                      OptionSpec{"name", true},
                                      OptionSpec{"allow-emulation"},
                                      OptionSpec{"force"},
-                                     OptionSpec{"insecure-registry", true, true}};
+                                     OptionSpec{"strict"},
+                                     wait_opt,
+                                     OptionSpec{"insecure-registry", true, true},
+                                     OptionSpec{"max-uncompressed-size", true},
+                                     OptionSpec{"max-ratio", true}};
 constexpr std::array root_options{json_flag, root_opt};
+constexpr std::array locking_root_options{json_flag, root_opt, wait_opt};
 constexpr std::array json_options{json_flag};
+constexpr std::array inspect_options{json_flag, OptionSpec{"platform", true},
+                                     OptionSpec{"all-platforms"}};
 
 constexpr std::array command_table{
     Command{"install",
             "install SOURCE [--platform OS/ARCH[/VARIANT]] [--root DIR] [--name NAME] "
-            "[--json] [--allow-emulation] [--force]",
+            "[--json] [--allow-emulation] [--force] [--strict] [--wait[=SECONDS]] "
+            "[--max-uncompressed-size BYTES] "
+            "[--max-ratio N] [--insecure-registry HOST[:PORT]]...",
             "install an extension image for this host (or the --platform given)", install_options,
             run_install},
     Command{"update", "update SOURCE [same options as install]",
             "install a new version over an installed extension, atomically", install_options,
             run_update},
-    Command{"uninstall", "uninstall NAME [--root DIR] [--json]  (alias: rm)",
-            "remove an installed extension", root_options, run_uninstall},
-    Command{"rm", "rm NAME [--root DIR] [--json]", "alias of uninstall", root_options,
-            run_uninstall},
+    Command{"uninstall", "uninstall NAME [--root DIR] [--json] [--wait[=SECONDS]]  (alias: rm)",
+            "remove an installed extension", locking_root_options, run_uninstall},
+    Command{"rm", "rm NAME [--root DIR] [--json] [--wait[=SECONDS]]", "alias of uninstall",
+            locking_root_options, run_uninstall},
+    Command{"verify", "verify NAME [--root DIR] [--json] [--wait[=SECONDS]]",
+            "re-hash an installed extension against its state record; exit 8 on drift",
+            locking_root_options, run_verify},
     Command{"ls", "ls [--root DIR] [--json]", "list installed extensions", root_options, run_ls},
+    Command{"inspect", "inspect SOURCE [--platform OS/ARCH | --all-platforms] [--json]",
+            "show what each host platform would get (variant, binaries and their formats, "
+            "mismatches); installs nothing",
+            inspect_options, run_inspect},
+    Command{"validate", "validate SOURCE [--json]",
+            "check an image as Docker's marketplace and every host need it; exit 8 on errors",
+            json_options, run_validate},
     Command{"version", "version [--json]", "print version, commit and platforms", json_options,
             run_version},
 };
@@ -48,8 +69,9 @@ void print_help(std::FILE* out) {
     for (const auto& c : command_table)
         if (c.name != "rm") fmt::print(out, "  deskext {}\n      {}\n", c.usage, c.summary);
     fmt::print(out,
-               "\nSOURCE: oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE[:NAME:TAG], "
-               "or a path\n(format detected).\nExit codes: 0 ok, 1 internal, 2 usage, 3 not "
+               "\nSOURCE: NAME[:TAG][@DIGEST] or docker://NAME (a registry), oci:DIR[:TAG], "
+               "oci-archive:FILE[:TAG],\ndocker-archive:FILE[:NAME:TAG], or a path (format "
+               "detected).\nExit codes: 0 ok, 1 internal, 2 usage, 3 not "
                "found, 4 no matching platform, 5 auth,\n6 network, 7 integrity, 8 invalid "
                "extension, 9 incompatible API, 10 busy, 11 filesystem.\n");
 }

@@ -83,10 +83,13 @@ std::vector<nlohmann::json> Run::of(const std::string& event) const {
     return found;
 }
 
-Run run_deskext(const std::vector<std::string>& args, const std::filesystem::path& home) {
+Run run_deskext(const std::vector<std::string>& args, const std::filesystem::path& home,
+                const std::map<std::string, std::string>& extra_env) {
     std::vector<std::string> argv{DESKEXT_BINARY};
     argv.insert(argv.end(), args.begin(), args.end());
-    auto result = fixtures::run_process(argv, {{"HOME", home.string()}, {"DESKEXT_ROOT", ""}});
+    std::map<std::string, std::string> env{{"HOME", home.string()}, {"DESKEXT_ROOT", ""}};
+    for (const auto& [key, value] : extra_env) env[key] = value;
+    auto result = fixtures::run_process(argv, env);
     Run run{result.exit_code, result.out, result.err, {}};
     bool json = false;
     for (const auto& a : args) json = json || a == "--json";

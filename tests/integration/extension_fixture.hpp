@@ -38,9 +38,11 @@ struct Run {
     [[nodiscard]] std::vector<nlohmann::json> of(const std::string& event) const;
 };
 
-// Runs the real deskext binary with HOME pointed at `home` (never the real one).
+// Runs the real deskext binary with HOME pointed at `home` (never the real one), plus
+// `extra_env` (which overrides, e.g. DESKEXT_CACHE_DIR, DOCKER_CONFIG).
 [[nodiscard]] Run run_deskext(const std::vector<std::string>& args,
-                              const std::filesystem::path& home);
+                              const std::filesystem::path& home,
+                              const std::map<std::string, std::string>& extra_env = {});
 
 // Runs skopeo (which must be installed: the tests fail, never skip, without it).
 void skopeo_copy(const std::vector<std::string>& args);

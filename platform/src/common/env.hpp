@@ -10,4 +10,7 @@ namespace deskext::platform::detail {
 // The value of an environment variable as a path; nullopt when it is unset or empty.
 [[nodiscard]] std::optional<std::filesystem::path> env_path(const char* name);
 
+// The system-wide certs.d of Docker on this OS (per-OS paths.cpp); nullopt when unknown.
+[[nodiscard]] std::optional<std::filesystem::path> system_certs_dir();
+
 }  // namespace deskext::platform::detail

@@ -12,4 +12,34 @@ Result<std::filesystem::path> extensions_root(const std::filesystem::path& overr
     return default_extensions_root();
 }
 
+Result<std::filesystem::path> cache_dir(const std::filesystem::path& override_dir) {
+    if (!override_dir.empty()) return override_dir;
+    if (auto from_env = detail::env_path("DESKEXT_CACHE_DIR")) return *std::move(from_env);
+    return default_cache_dir();
+}
+
+Result<std::filesystem::path> docker_config_dir() {
+    // https://docs.docker.com/reference/cli/docker/#environment-variables
+    if (auto from_env = detail::env_path("DOCKER_CONFIG")) return *std::move(from_env);
+    DESKEXT_TRY_ASSIGN(const std::filesystem::path home, home_dir());
+    return home / ".docker";
+}
+
+std::vector<std::filesystem::path> docker_certs_dirs() {
+    std::vector<std::filesystem::path> dirs;
+    if (auto home = home_dir()) dirs.push_back(*home / ".docker" / "certs.d");
+    if (auto from_env = detail::env_path("DESKEXT_CERTS_D")) {
+        dirs.push_back(*std::move(from_env));
+    } else if (auto system = detail::system_certs_dir()) {
+        dirs.push_back(*std::move(system));
+    }
+    return dirs;
+}
+
+std::optional<std::string> env_value(const char* name) {
+    auto value = detail::env_path(name);
+    if (!value) return std::nullopt;
+    return value->string();
+}
+
 }  // namespace deskext::platform

@@ -3,6 +3,7 @@
 // Programming Guide asks.
 
 #include "deskext/platform/paths.hpp"
+#include "../common/env.hpp"
 #include "../posix/home_dir.hpp"
 
 namespace deskext::platform {
@@ -16,5 +17,11 @@ Result<std::filesystem::path> default_cache_dir() {
     DESKEXT_TRY_ASSIGN(const std::filesystem::path home, detail::home_dir());
     return home / "Library" / "Caches" / "deskext";
 }
+
+Result<std::filesystem::path> home_dir() { return detail::home_dir(); }
+
+namespace detail {
+std::optional<std::filesystem::path> system_certs_dir() { return "/etc/docker/certs.d"; }
+}  // namespace detail
 
 }  // namespace deskext::platform

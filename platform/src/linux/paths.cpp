@@ -22,4 +22,10 @@ Result<std::filesystem::path> default_cache_dir() {
     return home / ".cache" / "deskext";
 }
 
+Result<std::filesystem::path> home_dir() { return detail::home_dir(); }
+
+namespace detail {
+std::optional<std::filesystem::path> system_certs_dir() { return "/etc/docker/certs.d"; }
+}  // namespace detail
+
 }  // namespace deskext::platform

@@ -23,6 +23,7 @@
 #include "../posix/atomic_exchange.hpp"
 #include "../posix/unique_fd.hpp"
 #include "deskext/platform/fs.hpp"
+#include "deskext/platform/test_seams.hpp"
 
 namespace deskext::platform {
 namespace {
@@ -227,6 +228,9 @@ Result<std::filesystem::path> make_unique_dir(const std::filesystem::path& paren
             boost::filesystem::unique_path("%%%%-%%%%-%%%%", bec);
         if (bec) return std::unexpected(fs_error("create a directory in", parent, bec));
         std::filesystem::path candidate = parent / (std::string(prefix) + random.string());
+        if (auto fault = injected_fault(candidate)) {
+            return os_fail("create", candidate, fault->value());
+        }
         if (::mkdir(candidate.c_str(), 0700) == 0) return candidate;
         if (errno != EEXIST) return os_fail("create", candidate);
     }
@@ -257,8 +261,9 @@ Result<void> create_directories(const std::filesystem::path& path) {
     for (const auto& part : path) {
         current /= part;
         if (part == current.root_path() || part == "." || part.empty()) continue;
-        if (::mkdir(current.c_str(), 0755) == 0) continue;
-        const int err = errno;
+        const auto fault = injected_fault(current);
+        if (!fault && ::mkdir(current.c_str(), 0755) == 0) continue;
+        const int err = fault ? fault->value() : errno;
         struct stat st {};
         // Like mkdir -p: an existing directory (or a link to one, set up by the user) is fine,
         // whatever mkdir said (a read-only parent may answer EROFS before EEXIST).
@@ -269,6 +274,7 @@ Result<void> create_directories(const std::filesystem::path& path) {
 }
 
 Result<void> write_file(const std::filesystem::path& path, std::string_view data) {
+    if (auto fault = injected_fault(path)) return os_fail("create", path, fault->value());
     UniqueFd fd(::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644));
     if (!fd.valid()) return os_fail("create", path);
     const char* next = data.data();

@@ -27,4 +27,20 @@ Result<std::filesystem::path> default_cache_dir() {
     return *local / "deskext" / "cache";
 }
 
+Result<std::filesystem::path> home_dir() {
+    auto profile = detail::env_path("USERPROFILE");
+    if (!profile || profile->is_relative()) {
+        return fail(ErrorCode::usage, "cannot find the home directory (USERPROFILE is not set)");
+    }
+    return *std::move(profile);
+}
+
+namespace detail {
+std::optional<std::filesystem::path> system_certs_dir() {
+    auto data = env_path("ProgramData");
+    if (!data || data->is_relative()) return std::nullopt;
+    return *data / "docker" / "certs.d";
+}
+}  // namespace detail
+
 }  // namespace deskext::platform

@@ -63,6 +63,8 @@ void HumanSink::emit(std::string_view name, nlohmann::json fields) {
     } else if (name == "resolved") {
         fmt::print(m_out, "resolved {} {} ({})\n", str(fields, "name"),
                    str(fields, "image_platform"), str(fields, "manifest_digest"));
+    } else if (name == "cleanup") {
+        fmt::print(m_out, "{}\n", str(fields, "message"));
     } else if (name == "warning") {
         fmt::print(m_out, "warning: {}\n", str(fields, "message"));
     } else if (name == "error") {

@@ -5,13 +5,19 @@
 
 #include <fmt/format.h>
 
+#include "deskext/build_info.hpp"
+#include "deskext/extension/api_version.hpp"
 #include "deskext/extension/metadata.hpp"
 #include "deskext/install/extension_name.hpp"
 #include "deskext/install/install_plan.hpp"
 #include "deskext/install/resolve_image.hpp"
+#include "deskext/install/verify.hpp"
 #include "deskext/layer/layer_scan.hpp"
 #include "deskext/platform/fs.hpp"
+#include "install/binary_checks.hpp"
+#include "install/crash_point.hpp"
 #include "install/file_hash.hpp"
+#include "install/locks.hpp"
 #include "install/progress_throttle.hpp"
 #include "install/staging_dir.hpp"
 
@@ -96,17 +102,12 @@ Result<void> swap_in(StagingDir& stage, const std::filesystem::path& target,
     return platform::fsync_path(root);
 }
 
-}  // namespace
-
-Result<InstallOutcome> install_extension(ImageSource& source, const InstallOptions& options,
-                                         EventSink& events) {
+// The install proper, with the extension's lock held by the caller.
+Result<InstallOutcome> install_locked(ImageSource& source, const InstallOptions& options,
+                                      const std::string& name, EventSink& events) {
     const std::string host = platform::to_string(options.host);
-    events.emit("started",
-                {{"command", "install"}, {"source", source.describe()}, {"platform", host}});
-
     DESKEXT_TRY_ASSIGN(auto image, resolve_image(source, options.host, options.allow_emulation,
                                                  options.limits, events));
-    DESKEXT_TRY_ASSIGN(auto name, choose_name(source, options));
     const auto target = options.root / name;
     const std::string image_platform = platform::to_string(image.image_platform);
     events.emit("resolved", {{"name", name},
@@ -115,6 +116,8 @@ Result<InstallOutcome> install_extension(ImageSource& source, const InstallOptio
                              {"platform", host},
                              {"image_platform", image_platform},
                              {"layers", image.manifest.layers.size()}});
+    DESKEXT_TRY(extension::check_api_version(image.config.labels,
+                                             build_info::extension_api_version, events));
 
     auto previous = read_state(target);
     if (options.require_installed && !previous)
@@ -124,6 +127,10 @@ Result<InstallOutcome> install_extension(ImageSource& source, const InstallOptio
         previous->platform == host)
         return InstallOutcome{std::move(*previous), target, true};
 
+    // A registry source fetches the missing layers concurrently into the blob cache here, so
+    // that both passes below read local files.
+    ProgressThrottle download_progress(events, "download", image.manifest);
+    DESKEXT_TRY(source.prefetch(image.manifest.layers, download_progress.callback()));
     ProgressThrottle scan_progress(events, "verify", image.manifest);
     DESKEXT_TRY_ASSIGN(auto scan,
                        layer::scan_layers(source, image.manifest, {std::string(metadata_path)},
@@ -145,8 +152,13 @@ Result<InstallOutcome> install_extension(ImageSource& source, const InstallOptio
 
     DESKEXT_TRY(platform::create_directories(options.root));
     DESKEXT_TRY_ASSIGN(auto stage, StagingDir::create(options.root, name));
+    crash_point("install-staging");
     DESKEXT_TRY_ASSIGN(auto files, stage_files(source, image, plan, captured->second, stage.path(),
                                                options.limits, events));
+    DESKEXT_TRY(check_staged_binaries(
+        stage.path(), plan, platform::make_platform(options.host.os, image.image_platform.arch),
+        options.strict, events));
+    crash_point("install-extracted");
 
     InstallState state;
     state.name = name;
@@ -168,8 +180,14 @@ Result<InstallOutcome> install_extension(ImageSource& source, const InstallOptio
     // The staging directory was made private (0700) while it was being filled.
     DESKEXT_TRY(platform::set_mode(stage.path(), 0755));
     DESKEXT_TRY(platform::fsync_path(stage.path()));
+    crash_point("install-state-written");
 
+    DESKEXT_TRY(check_staged(stage.path(), state, options.limits));
+    crash_point("install-before-swap");
     DESKEXT_TRY(swap_in(stage, target, options.root));
+    // A crash from here on leaves the new version in place and the old one in the staging
+    // path, which the next run removes.
+    crash_point("install-after-swap");
     events.emit("installed", {{"name", name},
                               {"directory", target.string()},
                               {"version", state.version},
@@ -178,6 +196,22 @@ Result<InstallOutcome> install_extension(ImageSource& source, const InstallOptio
                               {"binaries", state.binaries},
                               {"files", state.files.size()}});
     return InstallOutcome{std::move(state), target, false};
+}
+
+}  // namespace
+
+Result<InstallOutcome> install_extension(ImageSource& source, const InstallOptions& options,
+                                         EventSink& events) {
+    const std::string host = platform::to_string(options.host);
+    events.emit("started",
+                {{"command", "install"}, {"source", source.describe()}, {"platform", host}});
+    DESKEXT_TRY_ASSIGN(auto name, choose_name(source, options));
+    DESKEXT_TRY(platform::create_directories(options.root));
+    DESKEXT_TRY_ASSIGN(auto locks,
+                       ExtensionLocks::take(options.root, name, platform::LockMode::exclusive,
+                                            options.wait, events));
+    crash_point("install-locked");
+    return install_locked(source, options, name, events);
 }
 
 }  // namespace deskext

@@ -15,12 +15,20 @@ Result<oci::ImageConfig> read_config(ImageSource& source, const oci::Manifest& m
     return oci::parse_image_config(text);
 }
 
+// The documents named in errors by digest, so that a person can find the one that lies.
+Result<oci::Manifest> parse_manifest_of(const Document& document, const Limits& limits) {
+    auto manifest = oci::parse_manifest(document.bytes, document.media_type, limits);
+    if (!manifest)
+        return std::unexpected(
+            std::move(manifest).error().context("manifest " + document.digest.str()));
+    return manifest;
+}
+
 // A single-platform image: its config says which platform it is.
 Result<ResolvedImage> resolve_single(ImageSource& source, const Document& document,
                                      const platform::Platform& wanted, bool allow_emulation,
                                      const Limits& limits, EventSink& events) {
-    DESKEXT_TRY_ASSIGN(auto manifest,
-                       oci::parse_manifest(document.bytes, document.media_type, limits));
+    DESKEXT_TRY_ASSIGN(auto manifest, parse_manifest_of(document, limits));
     DESKEXT_TRY_ASSIGN(auto config, read_config(source, manifest, limits));
     ResolvedImage image{std::nullopt, document.digest, std::move(manifest), std::move(config), {},
                         false};
@@ -53,7 +61,11 @@ Result<ResolvedImage> resolve_image(ImageSource& source, const platform::Platfor
     if (!media_type::is_index(top.media_type))
         return resolve_single(source, top, wanted, allow_emulation, limits, events);
 
-    DESKEXT_TRY_ASSIGN(auto index, oci::parse_index(top.bytes, top.media_type, limits));
+    auto parsed_index = oci::parse_index(top.bytes, top.media_type, limits);
+    if (!parsed_index)
+        return std::unexpected(
+            std::move(parsed_index).error().context("index " + top.digest.str()));
+    auto& index = *parsed_index;
     auto chosen = oci::select_manifest(index, wanted);
     bool emulated = false;
     if (!chosen && chosen.error().code == ErrorCode::no_matching_platform && allow_emulation &&
@@ -69,13 +81,16 @@ Result<ResolvedImage> resolve_image(ImageSource& source, const platform::Platfor
     }
     if (!chosen) return std::unexpected(chosen.error());
 
-    DESKEXT_TRY_ASSIGN(auto document, source.fetch_manifest(*chosen));
+    auto fetched = source.fetch_manifest(*chosen);
+    if (!fetched)
+        return std::unexpected(
+            std::move(fetched).error().context("index entry " + chosen->digest.str()));
+    auto& document = *fetched;
     if (!media_type::is_manifest(document.media_type))
         return fail(ErrorCode::invalid_extension,
                     fmt::format("index entry {} is a {}, not an image manifest",
                                 chosen->digest.str(), document.media_type));
-    DESKEXT_TRY_ASSIGN(auto manifest,
-                       oci::parse_manifest(document.bytes, document.media_type, limits));
+    DESKEXT_TRY_ASSIGN(auto manifest, parse_manifest_of(document, limits));
     DESKEXT_TRY_ASSIGN(auto config, read_config(source, manifest, limits));
 
     // The index promised a platform; a config that says otherwise is a lying image.

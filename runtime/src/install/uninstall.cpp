@@ -3,21 +3,32 @@
 #include "deskext/install/extension_name.hpp"
 #include "deskext/install/installer.hpp"
 #include "deskext/platform/fs.hpp"
+#include "install/crash_point.hpp"
+#include "install/locks.hpp"
 #include "install/staging_dir.hpp"
 
 namespace deskext {
 
 Result<InstallState> uninstall_extension(const std::filesystem::path& root, std::string_view name,
-                                         EventSink& events) {
+                                         EventSink& events, platform::LockWait wait) {
     DESKEXT_TRY_ASSIGN(auto dir_name, extension_dir_name(name));
     events.emit("started", {{"command", "uninstall"}, {"name", dir_name}});
     const auto target = root / dir_name;
+    std::error_code exists_ec;
+    if (!std::filesystem::exists(root, exists_ec))
+        return fail(ErrorCode::not_found,
+                    fmt::format("no extension {} is installed in {}", dir_name, root.string()));
+    DESKEXT_TRY_ASSIGN(
+        auto locks,
+        ExtensionLocks::take(root, dir_name, platform::LockMode::exclusive, wait, events));
+    crash_point("uninstall-locked");
 
     std::error_code ec;
     auto status = std::filesystem::symlink_status(target, ec);
-    if (status.type() == std::filesystem::file_type::not_found)
+    if (status.type() == std::filesystem::file_type::not_found) {
         return fail(ErrorCode::not_found,
                     fmt::format("no extension {} is installed in {}", dir_name, root.string()));
+    }
     // Never follow a link out of the root: a symlink in place of the directory is not ours.
     if (status.type() != std::filesystem::file_type::directory)
         return fail(ErrorCode::invalid_extension,
@@ -30,8 +41,10 @@ Result<InstallState> uninstall_extension(const std::filesystem::path& root, std:
     DESKEXT_TRY_ASSIGN(auto trash, StagingDir::create(root, dir_name));
     DESKEXT_TRY(platform::atomic_rename(target, trash.path()));
     DESKEXT_TRY(platform::fsync_path(root));
+    crash_point("uninstall-renamed");
     DESKEXT_TRY(platform::remove_tree(trash.path()));
     trash.release();
+    crash_point("uninstall-removed");
     events.emit("removed", {{"name", dir_name}, {"directory", target.string()}});
     return state;
 }

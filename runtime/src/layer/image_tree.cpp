@@ -127,6 +127,18 @@ void make_parents(NodeMap& nodes, std::string_view path, EntryRef ref) {
     }
 }
 
+// The first proper ancestor of `path` that is a symbolic link, if any. An entry below a link
+// would be written through it by a naive extractor (umoci CVE-2021-29136): no builder writes
+// one (a layer records files where they really are), so such an entry is refused.
+const std::string* symlink_ancestor(const NodeMap& nodes, std::string_view path) {
+    for (std::size_t slash = path.find('/'); slash != std::string_view::npos;
+         slash = path.find('/', slash + 1)) {
+        auto it = nodes.find(path.substr(0, slash));
+        if (it != nodes.end() && it->second.type == EntryType::symlink) return &it->first;
+    }
+    return nullptr;
+}
+
 }  // namespace
 
 const Node* ImageTree::find(std::string_view path) const {
@@ -140,6 +152,10 @@ Result<void> ImageTree::apply(const Entry& entry, EntryRef ref) {
     if (!is_normalised_path(path)) return refuse(path, "name is not a plain image path");
     if (!m_nodes.contains(std::string_view{}))
         m_nodes.emplace("", Node{EntryType::directory, 0755, 0, {}, ref});
+
+    if (const std::string* link = symlink_ancestor(m_nodes, path))
+        return refuse(
+            path, "\"" + *link + "\" is a symbolic link; entries are never written through links");
 
     const std::string_view base = base_of(path);
     if (base.starts_with(k_whiteout_prefix)) {
@@ -192,6 +208,12 @@ Result<void> ImageTree::apply(const Entry& entry, EntryRef ref) {
     make_parents(m_nodes, path, ref);
     auto existing = m_nodes.find(path);
     if (existing != m_nodes.end()) {
+        // The same path twice in one layer: which copy wins depends on the extractor (a checker
+        // reading the first and an extractor writing the last disagree), so neither is trusted.
+        // A directory named again is harmless and some writers do it.
+        if (existing->second.content.layer == ref.layer && existing->second.content != ref &&
+            !(existing->second.type == EntryType::directory && node.type == EntryType::directory))
+            return refuse(path, "appears twice in layer " + std::to_string(ref.layer));
         if (existing->second.type == EntryType::directory) {
             if (node.type == EntryType::directory) {
                 // A directory over a directory keeps what is inside.

@@ -3,6 +3,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <optional>
 #include <utility>
@@ -67,6 +68,7 @@ struct LayerReader::Impl {
     bool entry_open = false;   // the current entry may still have data to read or skip
     bool entry_is_file = false;
     std::int64_t compressed = 0;
+    std::int64_t data_bytes = 0;  // entry data handed out or skipped (holes of sparse files too)
     std::size_t entries = 0;
 
     [[nodiscard]] archive* a() const { return handle.get(); }
@@ -114,12 +116,15 @@ struct LayerReader::Impl {
     }
 
     Result<void> check_limits() {
-        const std::int64_t out = uncompressed();
+        // Entry data can exceed the tar stream it comes from (sparse holes are produced, not
+        // stored): the larger of the two is what the layer costs.
+        const std::int64_t out = std::max(uncompressed(), data_bytes);
         if (out > limits.max_uncompressed_bytes)
             return set_failed(Error{ErrorCode::invalid_extension,
                                     "layer expands to more than " +
                                         std::to_string(limits.max_uncompressed_bytes) +
-                                        " bytes: refusing a decompression bomb"});
+                                        " bytes: refusing a decompression bomb (raise with "
+                                        "--max-uncompressed-size)"});
         const std::int64_t ratio = limits.max_compression_ratio;
         if (out > k_ratio_threshold && ratio > 0 && (compressed == 0 || out / compressed > ratio))
             return set_failed(Error{ErrorCode::invalid_extension,
@@ -133,6 +138,7 @@ struct LayerReader::Impl {
         const la_ssize_t n = archive_read_data(a(), out.data(), out.size());
         if (n < 0) return archive_failure();
         if (n == 0) entry_open = false;
+        data_bytes += static_cast<std::int64_t>(n);
         DESKEXT_TRY(check_limits());
         return static_cast<std::size_t>(n);
     }
@@ -166,6 +172,12 @@ struct LayerReader::Impl {
                                      "layer entry \"" + raw_name + "\": hard link target"));
             return entry;
         }
+        // GNU sparse files describe holes that the reader fills with zeros: a few bytes can
+        // claim terabytes. No image builder writes them.
+        if (archive_entry_sparse_count(e) > 0)
+            return set_failed(Error{ErrorCode::invalid_extension,
+                                    "layer entry \"" + raw_name +
+                                        "\": sparse files are not supported in layers"});
         switch (archive_entry_filetype(e)) {
             case AE_IFREG:
                 entry.type = EntryType::file;

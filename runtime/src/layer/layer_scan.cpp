@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <optional>
+#include <set>
 #include <system_error>
 #include <utility>
 
@@ -136,12 +137,12 @@ public:
         }
         if (fd < 0)
             return std::unexpected(platform::fs_error(
-                "cannot create", path, std::error_code(errno, std::generic_category())));
+                "create", path, std::error_code(errno, std::generic_category())));
         OutputFile out(fd, path);
         // open() honours the umask; the mode asked for is what the file must have.
         if (::fchmod(fd, perms) != 0)
             return std::unexpected(platform::fs_error(
-                "cannot set the mode of", path, std::error_code(errno, std::generic_category())));
+                "set the mode of", path, std::error_code(errno, std::generic_category())));
         return out;
     }
 
@@ -160,7 +161,7 @@ public:
             if (n < 0 && errno == EINTR) continue;
             if (n < 0)
                 return std::unexpected(platform::fs_error(
-                    "cannot write", m_path, std::error_code(errno, std::generic_category())));
+                    "write", m_path, std::error_code(errno, std::generic_category())));
             data = data.subspan(static_cast<std::size_t>(n));
         }
         return {};
@@ -170,7 +171,7 @@ public:
         const int fd = std::exchange(m_fd, -1);
         if (::close(fd) != 0)
             return std::unexpected(platform::fs_error(
-                "cannot write", m_path, std::error_code(errno, std::generic_category())));
+                "write", m_path, std::error_code(errno, std::generic_category())));
         return {};
     }
 
@@ -221,6 +222,41 @@ Result<void> extract_from_layer(ImageSource& source, const oci::Descriptor& desc
     }
     // The rest of the layer is not needed, but the whole blob must be read for its digest:
     // nothing written above may be trusted before this returns.
+    DESKEXT_TRY(reader.finish());
+    return {};
+}
+
+// Reads the heads of the wanted entries (ordinals, sorted) of one layer, then the rest of it.
+Result<void> heads_from_layer(ImageSource& source, const oci::Descriptor& descriptor,
+                              std::size_t index, const std::set<std::size_t>& wanted,
+                              std::size_t max_bytes, const Limits& limits,
+                              const ProgressFn& progress, std::map<EntryRef, std::string>& heads) {
+    DESKEXT_TRY_ASSIGN(OpenLayer layer, open_layer(source, descriptor, index, limits, progress));
+    LayerReader& reader = *layer.reader;
+    auto next_wanted = wanted.begin();
+    for (std::size_t ordinal = 0; next_wanted != wanted.end(); ++ordinal) {
+        DESKEXT_TRY_ASSIGN(std::optional<Entry> entry, reader.next());
+        if (!entry)
+            return fail(ErrorCode::internal,
+                        "entry " + std::to_string(*next_wanted) + " is not in the layer any more");
+        if (ordinal != *next_wanted) continue;
+        if (entry->type != EntryType::file)
+            return fail(ErrorCode::invalid_extension,
+                        "layer entry \"" + entry->path + "\" is not a regular file");
+        std::string head(max_bytes, '\0');
+        std::size_t filled = 0;
+        while (filled < max_bytes) {
+            DESKEXT_TRY_ASSIGN(const std::size_t n,
+                               reader.read_data(std::as_writable_bytes(
+                                   std::span(head.data() + filled, max_bytes - filled))));
+            if (n == 0) break;
+            filled += n;
+        }
+        head.resize(filled);
+        heads.insert_or_assign(EntryRef{index, ordinal}, std::move(head));
+        ++next_wanted;
+    }
+    // The heads may be trusted only once the whole blob has matched its digest.
     DESKEXT_TRY(reader.finish());
     return {};
 }
@@ -280,6 +316,31 @@ Result<void> extract_entries(ImageSource& source, const oci::Manifest& manifest,
                             "extracting from " + layer_name(index, descriptor)));
     }
     return {};
+}
+
+Result<std::map<EntryRef, std::string>> read_entry_heads(
+    ImageSource& source, const oci::Manifest& manifest, const std::vector<EntryRef>& entries,
+    std::size_t max_bytes, const Limits& limits, const ProgressFn& progress) {
+    DESKEXT_TRY(check_layer_count(manifest, limits));
+    std::map<std::size_t, std::set<std::size_t>> by_layer;
+    for (const EntryRef& ref : entries) {
+        if (ref.layer >= manifest.layers.size())
+            return fail(ErrorCode::internal, "entry of layer " + std::to_string(ref.layer) +
+                                                 " asked for, but the image has " +
+                                                 std::to_string(manifest.layers.size()) +
+                                                 " layers");
+        by_layer[ref.layer].insert(ref.ordinal);
+    }
+    std::map<EntryRef, std::string> heads;
+    for (const auto& [index, wanted] : by_layer) {
+        const oci::Descriptor& descriptor = manifest.layers[index];
+        auto read =
+            heads_from_layer(source, descriptor, index, wanted, max_bytes, limits, progress, heads);
+        if (!read)
+            return std::unexpected(
+                std::move(read).error().context("reading " + layer_name(index, descriptor)));
+    }
+    return heads;
 }
 
 }  // namespace deskext::layer

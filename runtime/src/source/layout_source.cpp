@@ -98,19 +98,8 @@ public:
     }
 
     [[nodiscard]] Result<Document> fetch_manifest(const oci::Descriptor& descriptor) override {
+        DESKEXT_TRY(check_manifest_descriptor(descriptor, m_limits));
         const auto& type = descriptor.media_type;
-        if (!media_type::is_index(type) && !media_type::is_manifest(type)) {
-            return fail(ErrorCode::invalid_extension,
-                        fmt::format("{} has media type \"{}\", not an image index or manifest",
-                                    descriptor.digest.str(), type));
-        }
-        if (descriptor.size < 0 ||
-            static_cast<std::uint64_t>(descriptor.size) > m_limits.max_manifest_bytes) {
-            return fail(
-                ErrorCode::invalid_extension,
-                fmt::format("{} is {} bytes, more than the limit of {} for a manifest",
-                            descriptor.digest.str(), descriptor.size, m_limits.max_manifest_bytes));
-        }
         DESKEXT_TRY_ASSIGN(auto reader, open_blob(descriptor));
         DESKEXT_TRY_ASSIGN(auto bytes, read_all(*reader, m_limits.max_manifest_bytes));
         // Parsing with the descriptor's media type refuses a document that says it is something

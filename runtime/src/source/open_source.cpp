@@ -7,7 +7,9 @@
 
 #include <fmt/format.h>
 
+#include "deskext/oci/media_types.hpp"
 #include "deskext/source/image_source.hpp"
+#include "registry/registry_source.hpp"
 #include "source/name_match.hpp"
 #include "source/source_factories.hpp"
 
@@ -120,11 +122,6 @@ bool meant_as_path(std::string_view text) {
     return false;
 }
 
-Result<std::unique_ptr<ImageSource>> registry_not_supported(std::string_view reference) {
-    return fail(ErrorCode::usage,
-                fmt::format("registry sources are not supported by this build yet: {}", reference));
-}
-
 }  // namespace
 
 Result<std::unique_ptr<ImageSource>> open_source(std::string_view text,
@@ -145,12 +142,31 @@ Result<std::unique_ptr<ImageSource>> open_source(std::string_view text,
                                   options);
         }
     }
-    if (text.starts_with("docker://")) return registry_not_supported(text.substr(9));
+    if (text.starts_with("docker://")) {
+        return registry::open_registry_source(text.substr(9), options);
+    }
     if (path_exists(text)) return open_detected(std::string(text), options);
     if (meant_as_path(text)) {
         return fail(ErrorCode::not_found, fmt::format("no such file or directory: {}", text));
     }
-    return registry_not_supported(text);
+    return registry::open_registry_source(text, options);
+}
+
+Result<void> check_manifest_descriptor(const oci::Descriptor& descriptor, const Limits& limits) {
+    if (!media_type::is_index(descriptor.media_type) &&
+        !media_type::is_manifest(descriptor.media_type)) {
+        return fail(ErrorCode::invalid_extension,
+                    fmt::format("{} has media type \"{}\", not an image index or manifest",
+                                descriptor.digest.str(), descriptor.media_type));
+    }
+    if (descriptor.size < 0 ||
+        static_cast<std::uint64_t>(descriptor.size) > limits.max_manifest_bytes) {
+        return fail(ErrorCode::invalid_extension,
+                    fmt::format("{} is {} bytes, more than the limit of {} for a manifest",
+                                descriptor.digest.str(), descriptor.size,
+                                limits.max_manifest_bytes));
+    }
+    return {};
 }
 
 Result<std::string> read_small_blob(ImageSource& source, const oci::Descriptor& descriptor,

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "deskext/platform/paths.hpp"
+#include "fixtures/scoped_env.hpp"
 #include "fixtures/temp_dir.hpp"
 
 using deskext::ErrorCode;
@@ -14,36 +15,7 @@ using deskext::platform::default_cache_dir;
 using deskext::platform::default_extensions_root;
 using deskext::platform::extensions_root;
 
-namespace {
-
-// Sets (or unsets, with nullopt) an environment variable for one scope and restores it after,
-// so no test leaks HOME or DESKEXT_ROOT into the next.
-class ScopedEnv {
-public:
-    ScopedEnv(const char* name, const std::optional<std::string>& value) : m_name(name) {
-        if (const char* old = ::getenv(name)) m_old = std::string(old);
-        if (value) {
-            ::setenv(name, value->c_str(), 1);
-        } else {
-            ::unsetenv(name);
-        }
-    }
-    ~ScopedEnv() {
-        if (m_old) {
-            ::setenv(m_name, m_old->c_str(), 1);
-        } else {
-            ::unsetenv(m_name);
-        }
-    }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-    const char* m_name;
-    std::optional<std::string> m_old;
-};
-
-}  // namespace
+using deskext::fixtures::ScopedEnv;
 
 TEST_CASE("platform: extensions_root prefers the --root override", "[platform]") {
     TempDir home;
@@ -120,4 +92,30 @@ TEST_CASE("platform: the cache follows XDG_CACHE_HOME, else ~/.cache", "[platfor
         ScopedEnv relative_xdg("XDG_CACHE_HOME", std::string("relative/cache"));
         CHECK(default_cache_dir().value() == home.path() / ".cache" / "deskext");
     }
+}
+
+TEST_CASE("platform: cache, docker config and certs.d directories with their overrides",
+          "[platform]") {
+    TempDir home;
+    ScopedEnv set_home("HOME", home.path().string());
+    ScopedEnv no_xdg("XDG_CACHE_HOME", std::nullopt);
+    {
+        ScopedEnv no_cache("DESKEXT_CACHE_DIR", std::nullopt);
+        ScopedEnv no_config("DOCKER_CONFIG", std::nullopt);
+        ScopedEnv no_certs("DESKEXT_CERTS_D", std::nullopt);
+        CHECK(*deskext::platform::cache_dir("") == *default_cache_dir());
+        CHECK(*deskext::platform::cache_dir(home / "flag") == home / "flag");
+        CHECK(*deskext::platform::docker_config_dir() == home / ".docker");
+        const auto dirs = deskext::platform::docker_certs_dirs();
+        REQUIRE(dirs.size() == 2);
+        CHECK(dirs[0] == home / ".docker" / "certs.d");
+        CHECK(dirs[1] == "/etc/docker/certs.d");
+    }
+    ScopedEnv cache("DESKEXT_CACHE_DIR", (home / "cache").string());
+    ScopedEnv config("DOCKER_CONFIG", (home / "cfg").string());
+    ScopedEnv certs("DESKEXT_CERTS_D", (home / "certs").string());
+    CHECK(*deskext::platform::cache_dir("") == home / "cache");
+    CHECK(*deskext::platform::docker_config_dir() == home / "cfg");
+    CHECK(deskext::platform::docker_certs_dirs().back() == home / "certs");
+    CHECK(deskext::platform::env_value("DESKEXT_CERTS_D") == (home / "certs").string());
 }

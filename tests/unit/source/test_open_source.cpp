@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 
 #include "fixtures/temp_dir.hpp"
 #include "unit/source/source_helpers.hpp"
@@ -68,15 +69,32 @@ TEST_CASE("source: open_source refuses what it cannot read, naming it", "[source
     CHECK(t::open_error("docker-archive:") == ErrorCode::usage);
 }
 
-TEST_CASE("source: registry references are not supported by this build yet", "[source]") {
+TEST_CASE("source: registry references open a registry source", "[source]") {
+    // Opening fetches nothing: these names need no registry to be reachable.
+    const std::pair<std::string_view, std::string_view> cases[] = {
+        {"docker://docker/volumes-backup-extension:1.1.0",
+         "docker://docker.io/docker/volumes-backup-extension:1.1.0"},
+        {"docker/volumes-backup-extension:1.1.0",
+         "docker://docker.io/docker/volumes-backup-extension:1.1.0"},
+        {"localhost:5000/acme/ext:1.0", "docker://localhost:5000/acme/ext:1.0"},
+        {"alpine", "docker://docker.io/library/alpine:latest"},
+        {"acme/ext@sha256:0000000000000000000000000000000000000000000000000000000000000000",
+         "docker://docker.io/acme/ext@sha256:"
+         "0000000000000000000000000000000000000000000000000000000000000000"},
+    };
+    for (const auto& [text, described] : cases) {
+        INFO(text);
+        auto source = deskext::open_source(text, {});
+        REQUIRE(source.has_value());
+        CHECK((*source)->describe() == described);
+        CHECK((*source)->image_name() == std::string(described.substr(9)));
+    }
+    // A malformed reference is a usage error naming what is wrong.
     for (const std::string_view text :
-         {"docker://docker/volumes-backup-extension:1.1.0", "docker/volumes-backup-extension:1.1.0",
-          "localhost:5000/acme/ext:1.0", "alpine",
-          "acme/ext@sha256:0000000000000000000000000000000000000000000000000000000000000000"}) {
+         {"Acme/Ext:1.0", "acme/ext:-bad", "acme//ext", "acme/ext@md5:00"}) {
         std::string message;
         CHECK(t::open_error(std::string(text), &message) == ErrorCode::usage);
-        CHECK_THAT(message,
-                   Catch::Contains("registry sources are not supported by this build yet"));
+        CHECK_THAT(message, Catch::Contains("invalid reference"));
     }
     // ... but an existing path of that name is read as a path.
     fx::TempDir tmp;

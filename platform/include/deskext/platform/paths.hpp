@@ -2,6 +2,9 @@
 // Per-OS default locations, as Docker Desktop uses them (ARCHITECTURE.md, "On-disk layout").
 
 #include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "deskext/error.hpp"
 
@@ -19,5 +22,23 @@ namespace deskext::platform {
 // The blob cache: $XDG_CACHE_HOME/deskext (~/.cache/deskext), ~/Library/Caches/deskext,
 // %LOCALAPPDATA%\deskext\cache.
 [[nodiscard]] Result<std::filesystem::path> default_cache_dir();
+
+// The blob cache in use: `override_dir` when not empty, else $DESKEXT_CACHE_DIR, else
+// default_cache_dir().
+[[nodiscard]] Result<std::filesystem::path> cache_dir(const std::filesystem::path& override_dir);
+
+// The user's home directory ($HOME; %USERPROFILE% on Windows). Usage error when unknown.
+[[nodiscard]] Result<std::filesystem::path> home_dir();
+
+// Docker's client configuration directory: $DOCKER_CONFIG, else ~/.docker.
+[[nodiscard]] Result<std::filesystem::path> docker_config_dir();
+
+// Where per-registry TLS material lives, in the order it is searched (docs/registry.md):
+// ~/.docker/certs.d, then $DESKEXT_CERTS_D when set, else the system one (/etc/docker/certs.d;
+// %ProgramData%\docker\certs.d on Windows). Directories that cannot be named are left out.
+[[nodiscard]] std::vector<std::filesystem::path> docker_certs_dirs();
+
+// The value of an environment variable; nullopt when unset or empty.
+[[nodiscard]] std::optional<std::string> env_value(const char* name);
 
 }  // namespace deskext::platform

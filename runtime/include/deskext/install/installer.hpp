@@ -9,6 +9,7 @@
 #include "deskext/events/event_sink.hpp"
 #include "deskext/install/state.hpp"
 #include "deskext/limits.hpp"
+#include "deskext/platform/file_lock.hpp"
 #include "deskext/platform/platform.hpp"
 #include "deskext/source/image_source.hpp"
 
@@ -22,6 +23,9 @@ struct InstallOptions {
     bool allow_emulation = false;
     bool force = false;              // reinstall even when the same digest is installed
     bool require_installed = false;  // update: the extension must be installed already
+    bool strict = false;  // --strict: a host binary built for another platform fails the install
+    // --wait: how long to wait for another deskext's lock (zero: busy at once; nullopt: forever).
+    platform::LockWait wait = platform::no_wait;
     Limits limits;
 };
 
@@ -33,14 +37,17 @@ struct InstallOutcome {
 
 // Resolves, plans, stages and swaps in atomically (ARCHITECTURE.md, "Data flow of install").
 // On any failure the previous install, if any, is left exactly as it was and the staging
-// directory is removed.
+// directory is removed. Holds the extension's lock throughout (busy when another deskext has
+// it); the staged tree is checked against its state record before the swap.
 [[nodiscard]] Result<InstallOutcome> install_extension(ImageSource& source,
                                                        const InstallOptions& options,
                                                        EventSink& events);
 
-// Removes an installed extension using its state record only (no image needed).
+// Removes an installed extension using its state record only (no image needed). Holds the
+// extension's lock meanwhile (`wait` as in InstallOptions).
 [[nodiscard]] Result<InstallState> uninstall_extension(const std::filesystem::path& root,
-                                                       std::string_view name, EventSink& events);
+                                                       std::string_view name, EventSink& events,
+                                                       platform::LockWait wait = platform::no_wait);
 
 struct ListedExtension {
     std::string name;

@@ -12,16 +12,10 @@
 #include <vector>
 
 #include "deskext/layer/image_tree.hpp"
+#include "deskext/layer/layer_progress.hpp"
 #include "deskext/source/image_source.hpp"
 
 namespace deskext::layer {
-
-struct LayerProgress {
-    std::size_t layer = 0;         // index in the manifest
-    std::int64_t bytes_done = 0;   // compressed bytes read so far
-    std::int64_t bytes_total = 0;  // descriptor size
-};
-using ProgressFn = std::function<void(const LayerProgress&)>;
 
 struct ScanResult {
     ImageTree tree;
@@ -45,5 +39,13 @@ struct Placement {
 [[nodiscard]] Result<void> extract_entries(ImageSource& source, const oci::Manifest& manifest,
                                            const std::vector<Placement>& placements,
                                            const Limits& limits, const ProgressFn& progress);
+
+// The first `max_bytes` of each regular-file entry in `entries` (fewer when the file is
+// shorter), without writing anything: what the binary header checks of inspect and validate
+// read. Each layer holding a wanted entry is read once and to its end, so its digest is verified
+// before anything is returned.
+[[nodiscard]] Result<std::map<EntryRef, std::string>> read_entry_heads(
+    ImageSource& source, const oci::Manifest& manifest, const std::vector<EntryRef>& entries,
+    std::size_t max_bytes, const Limits& limits, const ProgressFn& progress = {});
 
 }  // namespace deskext::layer

@@ -2,12 +2,15 @@
 // Where an image comes from: a registry, an OCI layout directory, an OCI archive or a
 // `docker save` archive. The installer only ever speaks to this interface.
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "deskext/io/reader.hpp"
+#include "deskext/layer/layer_progress.hpp"
 #include "deskext/limits.hpp"
 #include "deskext/oci/models.hpp"
 
@@ -43,10 +46,24 @@ public:
     // The image name the source carries, for naming the extension directory:
     // io.containerd.image.name / RepoTags / the registry reference. Empty when none.
     [[nodiscard]] virtual std::optional<std::string> image_name() const = 0;
+
+    // Makes the given blobs cheap to open, fetching what is missing at once (the registry
+    // source downloads them concurrently into the blob cache). `progress` reports per blob, by
+    // its index in `blobs`. Sources that read local files need nothing: the default does nothing.
+    [[nodiscard]] virtual Result<void> prefetch(const std::vector<oci::Descriptor>& blobs,
+                                                const layer::ProgressFn& progress) {
+        (void)blobs;
+        (void)progress;
+        return {};
+    }
 };
 
 struct SourceOptions {
     Limits limits;
+    // --insecure-registry HOST[:PORT]: plain HTTP or unverified TLS allowed for these registries.
+    std::vector<std::string> insecure_registries;
+    // The blob cache; empty: $DESKEXT_CACHE_DIR, else the OS default (docs/registry.md).
+    std::filesystem::path cache_dir;
 };
 
 // Opens a SOURCE as written on the command line (docs/cli.md, "Sources"): `oci:PATH[:TAG]`,
@@ -57,6 +74,11 @@ struct SourceOptions {
                                                                const SourceOptions& options);
 
 // Reads a small blob (config) whole, verified and capped.
+// Checks a descriptor a source is asked to fetch as a manifest: an index or manifest media type
+// and a size within Limits::max_manifest_bytes (ErrorCode::invalid_extension otherwise).
+[[nodiscard]] Result<void> check_manifest_descriptor(const oci::Descriptor& descriptor,
+                                                     const Limits& limits);
+
 [[nodiscard]] Result<std::string> read_small_blob(ImageSource& source,
                                                   const oci::Descriptor& descriptor,
                                                   std::size_t cap);

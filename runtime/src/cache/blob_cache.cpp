@@ -1,0 +1,187 @@
+#include "cache/blob_cache.hpp"
+
+#include <array>
+#include <random>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "deskext/platform/fs.hpp"
+
+namespace deskext::cache {
+namespace {
+
+bool valid_hex(std::string_view hex) {
+    if (hex.size() != 64) return false;
+    for (char c : hex) {
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    }
+    return true;
+}
+
+std::string random_suffix() {
+    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    return fmt::format("{:016x}", rng());
+}
+
+// Hashes a whole file.
+Result<Digest> hash_file(const std::filesystem::path& path) {
+    DESKEXT_TRY_ASSIGN(auto reader, open_file_reader(path.string()));
+    Sha256 hash;
+    std::array<std::byte, 64 * 1024> buffer{};
+    while (true) {
+        DESKEXT_TRY_ASSIGN(const auto got, reader->read(buffer));
+        if (got == 0) break;
+        hash.update(std::span<const std::byte>(buffer.data(), got));
+    }
+    return hash.finish();
+}
+
+}  // namespace
+
+BlobWriter::BlobWriter(BlobCache* cache, Digest digest, std::int64_t expected_size,
+                       std::filesystem::path temp)
+    : m_cache(cache),
+      m_digest(std::move(digest)),
+      m_expected_size(expected_size),
+      m_temp(std::move(temp)),
+      m_out(m_temp, std::ios::binary | std::ios::trunc),
+      m_hash(std::make_unique<Sha256>()) {}
+
+BlobWriter::BlobWriter(BlobWriter&& other) noexcept
+    : m_cache(other.m_cache),
+      m_digest(std::move(other.m_digest)),
+      m_expected_size(other.m_expected_size),
+      m_temp(std::move(other.m_temp)),
+      m_out(std::move(other.m_out)),
+      m_hash(std::move(other.m_hash)),
+      m_size(other.m_size),
+      m_done(other.m_done) {
+    other.m_done = true;
+}
+
+BlobWriter::~BlobWriter() { discard(); }
+
+void BlobWriter::discard() {
+    if (m_done) return;
+    m_done = true;
+    m_out.close();
+    std::error_code ec;
+    std::filesystem::remove(m_temp, ec);
+}
+
+Result<void> BlobWriter::write(std::string_view chunk) {
+    if (m_done || !m_out) {
+        return fail(ErrorCode::filesystem, fmt::format("cannot write {}", m_temp.string()));
+    }
+    if (m_size + static_cast<std::int64_t>(chunk.size()) > m_expected_size) {
+        return fail(ErrorCode::integrity,
+                    fmt::format("blob {} is larger than its descriptor says ({} bytes)",
+                                m_digest.str(), m_expected_size));
+    }
+    m_out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    if (!m_out) {
+        return fail(ErrorCode::filesystem,
+                    fmt::format("cannot write {} (disk full?)", m_temp.string()));
+    }
+    m_hash->update(chunk);
+    m_size += static_cast<std::int64_t>(chunk.size());
+    return {};
+}
+
+Result<void> BlobWriter::restart() {
+    m_out.close();
+    m_out.open(m_temp, std::ios::binary | std::ios::trunc);
+    if (!m_out) return fail(ErrorCode::filesystem, fmt::format("cannot write {}", m_temp.string()));
+    m_hash = std::make_unique<Sha256>();
+    m_size = 0;
+    return {};
+}
+
+Result<void> BlobWriter::commit() {
+    if (m_done) return fail(ErrorCode::internal, "blob writer committed twice");
+    m_out.close();
+    if (!m_out) return fail(ErrorCode::filesystem, fmt::format("cannot write {}", m_temp.string()));
+    const auto actual = m_hash->finish();
+    if (m_size != m_expected_size) {
+        discard();
+        return fail(ErrorCode::integrity, fmt::format("blob {} is truncated: {} of {} bytes",
+                                                      m_digest.str(), m_size, m_expected_size));
+    }
+    if (actual != m_digest) {
+        discard();
+        return fail(ErrorCode::integrity, fmt::format("blob {} does not match its digest (got {})",
+                                                      m_digest.str(), actual.str()));
+    }
+    auto fsynced = platform::fsync_path(m_temp);
+    if (!fsynced) {
+        discard();
+        return std::unexpected(std::move(fsynced).error());
+    }
+    DESKEXT_TRY_ASSIGN(const auto final_path, m_cache->path_of(m_digest));
+    auto renamed = platform::atomic_rename(m_temp, final_path);
+    if (!renamed) {
+        discard();
+        return std::unexpected(std::move(renamed).error());
+    }
+    m_done = true;
+    m_cache->m_verified.insert(m_digest);
+    return {};
+}
+
+Result<BlobCache> BlobCache::open(std::filesystem::path dir) {
+    DESKEXT_TRY(platform::create_directories(dir / "blobs" / "sha256"));
+    return BlobCache(std::move(dir));
+}
+
+Result<std::filesystem::path> BlobCache::path_of(const Digest& digest) const {
+    if (digest.algorithm() != "sha256" || !valid_hex(digest.hex())) {
+        return fail(ErrorCode::usage,
+                    fmt::format("the blob cache holds sha256 digests only, not {}", digest.str()));
+    }
+    return m_dir / "blobs" / "sha256" / digest.hex();
+}
+
+Result<bool> BlobCache::has(const Digest& digest, std::int64_t size) {
+    DESKEXT_TRY_ASSIGN(const auto path, path_of(digest));
+    std::error_code ec;
+    const auto status = std::filesystem::symlink_status(path, ec);
+    if (ec || !std::filesystem::is_regular_file(status)) return false;
+    const auto actual_size = std::filesystem::file_size(path, ec);
+    bool good = !ec && static_cast<std::int64_t>(actual_size) == size;
+    if (good && !m_verified.contains(digest)) {
+        auto hashed = hash_file(path);
+        good = hashed && *hashed == digest;
+        if (good) m_verified.insert(digest);
+    }
+    if (!good) {
+        // A damaged entry (disk error, an interrupted foreign writer, tampering): drop it so that
+        // it is fetched again.
+        std::filesystem::remove(path, ec);
+        return false;
+    }
+    return true;
+}
+
+Result<std::unique_ptr<Reader>> BlobCache::open_entry(const Digest& digest, std::int64_t size) {
+    DESKEXT_TRY_ASSIGN(const auto present, has(digest, size));
+    if (!present) return fail(ErrorCode::not_found, digest.str() + " is not in the blob cache");
+    DESKEXT_TRY_ASSIGN(const auto path, path_of(digest));
+    DESKEXT_TRY_ASSIGN(auto inner, open_file_reader(path.string()));
+    return std::unique_ptr<Reader>(
+        std::make_unique<VerifyingReader>(std::move(inner), digest, size));
+}
+
+Result<BlobWriter> BlobCache::begin(const Digest& digest, std::int64_t size) {
+    DESKEXT_TRY_ASSIGN(const auto final_path, path_of(digest));
+    auto temp =
+        final_path.parent_path() / (".tmp-" + digest.hex().substr(0, 16) + "-" + random_suffix());
+    BlobWriter writer(this, digest, size, std::move(temp));
+    if (!writer.m_out) {
+        return fail(ErrorCode::filesystem,
+                    fmt::format("cannot create a file in the blob cache {}", m_dir.string()));
+    }
+    return writer;
+}
+
+}  // namespace deskext::cache

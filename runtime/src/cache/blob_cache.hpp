@@ -1,0 +1,82 @@
+#pragma once
+// The content-addressed blob cache shared by every extension (ARCHITECTURE.md, "On-disk
+// layout"): <dir>/blobs/sha256/<hex>. Entries appear only by an atomic rename of a fully
+// written, verified temporary file; an entry is verified again before it is trusted by a new
+// process, and a damaged one is removed so that it is fetched again.
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string_view>
+
+#include "deskext/digest.hpp"
+#include "deskext/io/reader.hpp"
+
+namespace deskext::cache {
+
+class BlobCache;
+
+// A new entry being written: a temporary file in the cache directory, hashed as it is written.
+// Removed unless commit() succeeded.
+class BlobWriter {
+public:
+    ~BlobWriter();
+    BlobWriter(BlobWriter&&) noexcept;
+    BlobWriter& operator=(BlobWriter&&) = delete;
+    BlobWriter(const BlobWriter&) = delete;
+    BlobWriter& operator=(const BlobWriter&) = delete;
+
+    // More bytes than the expected size fail at once (integrity).
+    [[nodiscard]] Result<void> write(std::string_view chunk);
+    // Starts over (the server could not resume).
+    [[nodiscard]] Result<void> restart();
+    [[nodiscard]] std::int64_t size() const { return m_size; }
+    // Checks digest and size, flushes and renames into place.
+    [[nodiscard]] Result<void> commit();
+
+private:
+    friend class BlobCache;
+    BlobWriter(BlobCache* cache, Digest digest, std::int64_t expected_size,
+               std::filesystem::path temp);
+    void discard();
+
+    BlobCache* m_cache;
+    Digest m_digest;
+    std::int64_t m_expected_size;
+    std::filesystem::path m_temp;
+    std::ofstream m_out;
+    std::unique_ptr<Sha256> m_hash;
+    std::int64_t m_size = 0;
+    bool m_done = false;
+};
+
+class BlobCache {
+public:
+    // Creates <dir>/blobs/sha256 when needed.
+    [[nodiscard]] static Result<BlobCache> open(std::filesystem::path dir);
+
+    [[nodiscard]] const std::filesystem::path& dir() const { return m_dir; }
+    // <dir>/blobs/sha256/<hex>; usage error for another algorithm.
+    [[nodiscard]] Result<std::filesystem::path> path_of(const Digest& digest) const;
+
+    // Whether a trustworthy entry exists: present with the right size, and its content hashed
+    // once per process (a damaged entry is removed and reported absent).
+    [[nodiscard]] Result<bool> has(const Digest& digest, std::int64_t size);
+
+    // The entry as a stream that verifies again while it is read; not_found when absent.
+    [[nodiscard]] Result<std::unique_ptr<Reader>> open_entry(const Digest& digest,
+                                                             std::int64_t size);
+
+    [[nodiscard]] Result<BlobWriter> begin(const Digest& digest, std::int64_t size);
+
+private:
+    friend class BlobWriter;
+    explicit BlobCache(std::filesystem::path dir) : m_dir(std::move(dir)) {}
+    std::filesystem::path m_dir;
+    std::set<Digest> m_verified;  // hashed by this process already
+};
+
+}  // namespace deskext::cache

@@ -1,0 +1,56 @@
+#include "install/binary_checks.hpp"
+
+#include <fstream>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace deskext {
+namespace {
+
+Result<std::string> read_head(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::string head(binfmt::header_bytes, '\0');
+    if (in) in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    if (!in && !in.eof())
+        return fail(ErrorCode::filesystem, fmt::format("cannot read {}", path.string()));
+    head.resize(static_cast<std::size_t>(in.gcount()));
+    return head;
+}
+
+}  // namespace
+
+nlohmann::json binary_mismatch_fields(std::string_view file, const binfmt::BinaryFormat& format,
+                                      const platform::Platform& expected) {
+    const std::string expected_text = platform::to_string(expected);
+    const std::string found = binfmt::found_platform(format);
+    return {{"message", fmt::format("{} is {} ({}), which does not run on {}", file,
+                                    format.description, found, expected_text)},
+            {"check", "binary_platform"},
+            {"file", file},
+            {"expected", expected_text},
+            {"found", found},
+            {"format", binfmt::kind_name(format.kind)}};
+}
+
+Result<void> check_staged_binaries(const std::filesystem::path& stage, const InstallPlan& plan,
+                                   const platform::Platform& expected, bool strict,
+                                   EventSink& events) {
+    std::vector<std::string> mismatched;
+    for (const auto& file : plan.files) {
+        if (!file.dest.starts_with("host/")) continue;
+        DESKEXT_TRY_ASSIGN(const auto head, read_head(stage / file.dest));
+        const auto format = binfmt::detect_format(head, file.dest);
+        if (binfmt::fits(format, expected) != binfmt::Fit::mismatch) continue;
+        events.emit("warning", binary_mismatch_fields(file.dest, format, expected));
+        mismatched.push_back(fmt::format("{} ({})", file.dest, binfmt::found_platform(format)));
+    }
+    if (strict && !mismatched.empty())
+        return fail(ErrorCode::invalid_extension,
+                    fmt::format("--strict: {} host binar{} not built for {}: {}", mismatched.size(),
+                                mismatched.size() == 1 ? "y is" : "ies are",
+                                platform::to_string(expected), fmt::join(mismatched, ", ")));
+    return {};
+}
+
+}  // namespace deskext

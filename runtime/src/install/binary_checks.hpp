@@ -1,0 +1,35 @@
+#pragma once
+// The header check of the host binaries an install writes: each staged file under host/ is read
+// (its first binfmt::header_bytes only) and compared with the platform it is installed for.
+// A Windows .exe declared for Linux, or an x86_64 Mach-O in the arm64 image, is a "warning"
+// event naming the file, the expected and the found platform; with `strict`, the install fails
+// before anything is swapped in.
+
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "deskext/binfmt/binary_format.hpp"
+#include "deskext/events/event_sink.hpp"
+#include "deskext/install/install_plan.hpp"
+#include "deskext/platform/platform.hpp"
+
+namespace deskext {
+
+// The fields of the warning event for one mismatched binary (docs/events.md): "message",
+// "check": "binary_platform", "file", "expected", "found", "format".
+[[nodiscard]] nlohmann::json binary_mismatch_fields(std::string_view file,
+                                                    const binfmt::BinaryFormat& format,
+                                                    const platform::Platform& expected);
+
+// `expected` is the host OS with the architecture of the image variant installed (the host's,
+// or amd64 when emulation was allowed). Files whose format is not recognised (data, .py, .dll
+// of an unknown kind) are not judged. ErrorCode::invalid_extension with `strict` when any file
+// mismatches, naming each; filesystem errors when a staged file cannot be read.
+[[nodiscard]] Result<void> check_staged_binaries(const std::filesystem::path& stage,
+                                                 const InstallPlan& plan,
+                                                 const platform::Platform& expected, bool strict,
+                                                 EventSink& events);
+
+}  // namespace deskext

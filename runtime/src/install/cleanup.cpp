@@ -1,0 +1,79 @@
+#include "install/cleanup.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "deskext/platform/fs.hpp"
+#include "install/locks.hpp"
+
+namespace deskext {
+namespace {
+
+// ".<name>.staging-<random>" (StagingDir), also with the ".swap-<random>" suffix the
+// two-rename exchange fallback adds.
+bool is_staging_name(std::string_view name) {
+    return name.starts_with('.') && name.find(".staging-") != std::string_view::npos;
+}
+
+void remove_staging(const std::filesystem::path& root, CleanupReport& report) {
+    std::error_code ec;
+    std::filesystem::directory_iterator it(root, ec);
+    for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+        const auto name = it->path().filename().string();
+        if (!is_staging_name(name)) continue;
+        if (auto removed = platform::remove_tree(it->path()); removed)
+            report.staging.push_back(it->path().string());
+        else
+            report.failures.push_back(removed.error().message);
+    }
+}
+
+// Lock files: every run that ends alone in the root removes them all (~ExtensionLocks), so one
+// found here, with the root lock held exclusively, was left by a killed run.
+void remove_stale_locks(const std::filesystem::path& root, CleanupReport& report) {
+    const auto dir = root / locks_dir_name;
+    std::error_code ec;
+    std::filesystem::directory_iterator it(dir, ec);
+    for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+        const auto file = it->path().filename().string();
+        if (file == root_lock_name) continue;
+        // Taken first, so that a process that had just opened it finds it gone and locks a new
+        // one (FileLock::acquire).
+        auto lock = platform::FileLock::acquire(it->path(), platform::LockMode::exclusive,
+                                                platform::no_wait);
+        if (!lock) continue;
+        if (auto removed = lock->remove_and_release(); removed)
+            report.lock_files.push_back(it->path().string());
+        else
+            report.failures.push_back(removed.error().message);
+    }
+}
+
+}  // namespace
+
+CleanupReport cleanup_root(const std::filesystem::path& root, EventSink& events) {
+    CleanupReport report;
+    remove_staging(root, report);
+    remove_stale_locks(root, report);
+    std::sort(report.staging.begin(), report.staging.end());
+    std::sort(report.lock_files.begin(), report.lock_files.end());
+    if (!report.staging.empty() || !report.lock_files.empty()) {
+        events.emit("cleanup",
+                    {{"root", root.string()},
+                     {"staging", report.staging},
+                     {"lock_files", report.lock_files},
+                     {"message", fmt::format("removed what an interrupted deskext run left in {}: "
+                                             "{} staging director{}, {} stale lock file{}",
+                                             root.string(), report.staging.size(),
+                                             report.staging.size() == 1 ? "y" : "ies",
+                                             report.lock_files.size(),
+                                             report.lock_files.size() == 1 ? "" : "s")}});
+    }
+    for (const auto& failure : report.failures)
+        events.emit("warning",
+                    {{"message", fmt::format("cleanup: {}; the next run tries again", failure)}});
+    return report;
+}
+
+}  // namespace deskext

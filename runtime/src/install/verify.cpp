@@ -1,0 +1,134 @@
+#include "deskext/install/verify.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "deskext/extension/metadata.hpp"
+#include "deskext/install/extension_name.hpp"
+#include "deskext/io/reader.hpp"
+#include "install/file_hash.hpp"
+#include "install/locks.hpp"
+
+namespace deskext {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::uint32_t permission_bits(fs::perms perms) {
+    return static_cast<std::uint32_t>(perms) & 07777u;
+}
+
+// One recorded file against what is on disk; no drift → nullopt.
+Result<std::optional<Drift>> check_file(const fs::path& dir, const InstalledFile& file) {
+    const auto path = dir / file.path;
+    std::error_code ec;
+    const auto status = fs::symlink_status(path, ec);
+    if (status.type() == fs::file_type::not_found) return Drift{file.path, "missing", "not found"};
+    if (ec)
+        return fail(ErrorCode::filesystem,
+                    fmt::format("cannot inspect {}: {}", path.string(), ec.message()));
+    if (status.type() != fs::file_type::regular)
+        return Drift{file.path, "changed", "not a regular file any more"};
+    DESKEXT_TRY_ASSIGN(auto hashed, hash_file(path));
+    if (hashed.size != file.size || hashed.digest.hex() != file.sha256)
+        return Drift{file.path, "changed",
+                     fmt::format("sha256 {} ({} bytes), recorded {} ({} bytes)",
+                                 hashed.digest.hex(), hashed.size, file.sha256, file.size)};
+    if (const auto mode = permission_bits(status.permissions()); mode != file.mode)
+        return Drift{file.path, "mode",
+                     fmt::format("mode {:04o}, recorded {:04o}", mode, file.mode)};
+    return std::optional<Drift>{};
+}
+
+}  // namespace
+
+Result<std::vector<Drift>> compare_with_state(const fs::path& dir, const InstallState& state) {
+    std::vector<Drift> drift;
+    std::map<std::string, bool, std::less<>> recorded;
+    for (const auto& file : state.files) {
+        recorded.emplace(file.path, true);
+        DESKEXT_TRY_ASSIGN(auto found, check_file(dir, file));
+        if (found) drift.push_back(std::move(*found));
+    }
+    // Everything else that is not a directory: recursive_directory_iterator does not follow
+    // directory links by default, and a link is reported as itself.
+    std::error_code ec;
+    fs::recursive_directory_iterator it(dir, ec);
+    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        const auto rel = it->path().lexically_relative(dir).generic_string();
+        if (rel == state_dir_name || rel.starts_with(std::string(state_dir_name) + "/")) {
+            if (it->is_directory(ec) && !it->is_symlink(ec)) it.disable_recursion_pending();
+            continue;
+        }
+        std::error_code type_ec;
+        if (it->is_symlink(type_ec)) {
+            if (!recorded.contains(rel))
+                drift.push_back({rel, "extra", "a symbolic link deskext did not install"});
+            continue;
+        }
+        if (it->is_directory(type_ec) || recorded.contains(rel)) continue;
+        drift.push_back({rel, "extra", "a file deskext did not install"});
+    }
+    if (ec)
+        return fail(ErrorCode::filesystem,
+                    fmt::format("cannot list {}: {}", dir.string(), ec.message()));
+    std::sort(drift.begin(), drift.end(),
+              [](const Drift& a, const Drift& b) { return a.path < b.path; });
+    return drift;
+}
+
+Result<void> check_staged(const fs::path& stage, const InstallState& state, const Limits& limits) {
+    auto incomplete = [&](const std::string& what) {
+        return fail(ErrorCode::invalid_extension,
+                    fmt::format("the staged version of {} is incomplete ({}): {}; the installed "
+                                "version is left as it was",
+                                state.name, stage.string(), what));
+    };
+    const auto metadata_file = stage / "metadata.json";
+    DESKEXT_TRY_ASSIGN(auto reader, open_file_reader(metadata_file.string()));
+    DESKEXT_TRY_ASSIGN(auto text, read_all(*reader, limits.max_metadata_bytes));
+    auto metadata = extension::parse_metadata(text, limits);
+    if (!metadata) return incomplete("metadata.json: " + metadata.error().message);
+
+    std::error_code ec;
+    if (!metadata->icon || !fs::is_regular_file(fs::symlink_status(stage / *metadata->icon, ec)))
+        return incomplete(fmt::format("no icon {}", metadata->icon.value_or("(none declared)")));
+    if (metadata->dashboard_tab) {
+        const auto ui = stage / "ui" / fs::path(metadata->dashboard_tab->root).filename();
+        if (!fs::is_directory(fs::symlink_status(ui, ec)))
+            return incomplete(fmt::format("no UI root {}", ui.lexically_relative(stage).string()));
+    }
+    for (const auto& binary : state.binaries) {
+        const auto kind = fs::symlink_status(stage / binary, ec).type();
+        if (kind != fs::file_type::regular && kind != fs::file_type::directory)
+            return incomplete(fmt::format("declared binary {} is missing", binary));
+    }
+    DESKEXT_TRY_ASSIGN(auto drift, compare_with_state(stage, state));
+    if (!drift.empty())
+        return incomplete(fmt::format("{} {} ({})", drift.front().path, drift.front().problem,
+                                      drift.front().detail));
+    return {};
+}
+
+Result<VerifyReport> verify_extension(const fs::path& root, std::string_view name,
+                                      platform::LockWait wait, EventSink& events) {
+    DESKEXT_TRY_ASSIGN(auto dir_name, extension_dir_name(name));
+    DESKEXT_TRY_ASSIGN(auto locks, ExtensionLocks::take(root, dir_name, platform::LockMode::shared,
+                                                        wait, events, true));
+    const auto dir = root / dir_name;
+    std::error_code ec;
+    const auto status = fs::symlink_status(dir, ec);
+    if (status.type() == fs::file_type::not_found)
+        return fail(ErrorCode::not_found,
+                    fmt::format("no extension {} is installed in {}", dir_name, root.string()));
+    if (status.type() != fs::file_type::directory)
+        return fail(ErrorCode::invalid_extension,
+                    fmt::format("{} is not a directory (a symbolic link?)", dir.string()));
+    DESKEXT_TRY_ASSIGN(auto state, read_state(dir));
+    DESKEXT_TRY_ASSIGN(auto drift, compare_with_state(dir, state));
+    return VerifyReport{std::move(state), dir, std::move(drift)};
+}
+
+}  // namespace deskext

@@ -1,0 +1,140 @@
+#pragma once
+// The HTTP side of the registry client, over libcurl's multi interface: GETs (and the token
+// POST) with retries and back-off, manual redirects that never carry Authorization to another
+// host, resume with Range, per-host TLS and proxies. Responses other than 2xx/3xx/transient are
+// handed back to the caller (401 drives auth, 404 means not found).
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "deskext/error.hpp"
+#include "registry/proxy.hpp"
+
+namespace deskext::registry {
+
+// Every limit of the HTTP layer, in one place.
+struct HttpParams {
+    long connect_timeout_seconds = 15;
+    // A transfer slower than low_speed_bytes per second for low_speed_seconds is cut (transient).
+    long low_speed_bytes = 1;
+    long low_speed_seconds = 30;
+    int max_attempts = 5;  // per request, counting the first
+    std::chrono::milliseconds backoff_initial{250};
+    std::chrono::milliseconds backoff_max{8000};
+    std::chrono::seconds retry_after_max{30};  // a longer Retry-After is capped to this
+    int max_redirects = 5;
+    int max_concurrent = 4;
+    std::size_t max_error_body = 64 * 1024;  // bytes of a non-2xx body kept for messages
+};
+
+// TLS for one host (docs/registry.md, "TLS").
+struct TlsSettings {
+    bool verify = true;
+    std::string extra_ca_pem;  // certs.d/<host>/*.crt, trusted on top of the system CAs
+    std::string client_cert;   // paths of a PEM pair from certs.d/<host>/
+    std::string client_key;
+};
+
+// Where a body goes. `restart` is called when a resumed transfer must start over (the server
+// ignored Range); `size` is how much was accepted so far (the next Range start).
+class BodySink {
+public:
+    virtual ~BodySink() = default;
+    [[nodiscard]] virtual Result<void> write(std::string_view chunk) = 0;
+    [[nodiscard]] virtual Result<void> restart() = 0;
+    [[nodiscard]] virtual std::int64_t size() const = 0;
+};
+
+// Collects a body in memory up to a cap (manifests, tokens).
+class StringSink final : public BodySink {
+public:
+    StringSink(std::size_t cap, std::string what) : m_cap(cap), m_what(std::move(what)) {}
+    [[nodiscard]] Result<void> write(std::string_view chunk) override;
+    [[nodiscard]] Result<void> restart() override;
+    [[nodiscard]] std::int64_t size() const override {
+        return static_cast<std::int64_t>(m_data.size());
+    }
+    [[nodiscard]] std::string take() { return std::move(m_data); }
+
+private:
+    std::size_t m_cap;
+    std::string m_what;
+    std::string m_data;
+};
+
+struct HttpRequest {
+    std::string method = "GET";  // GET, HEAD or POST
+    std::string url;
+    std::vector<std::string> headers;  // "Name: value"; never secrets
+    // The Authorization header's value ("Bearer …", "Basic …"). Sent to the host of `url` only,
+    // never to the target of a redirect to another host.
+    std::string authorization;
+    std::string body;        // POST body
+    bool resumable = false;  // after a cut, continue with Range: bytes=N-
+    int max_attempts = 0;    // 0: HttpParams::max_attempts (1 for probes)
+};
+
+struct HttpResponse {
+    long status = 0;
+    std::vector<std::pair<std::string, std::string>> headers;  // names lower-case, in order
+    std::string url;         // the URL that answered (after redirects); sanitise before showing
+    std::string error_body;  // the start of a non-2xx body
+
+    // The last value of a header, or "".
+    [[nodiscard]] std::string header(std::string_view lower_name) const;
+    [[nodiscard]] std::vector<std::string> headers_named(std::string_view lower_name) const;
+};
+
+// How a failure is treated (STYLE.md: transient failures retried, permanent ones reported).
+[[nodiscard]] bool is_transient_status(long status);
+
+// Retry-After as seconds or an HTTP date, relative to `now` (seconds since the epoch); none
+// when absent or malformed. Not capped here.
+[[nodiscard]] std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
+                                                                    std::int64_t now);
+
+// The wait before attempt `attempt` (1 = the first retry): Retry-After when the server gave
+// one (capped at retry_after_max), else exponential back-off capped at backoff_max.
+[[nodiscard]] std::chrono::milliseconds retry_delay(
+    const HttpParams& params, int attempt, std::optional<std::chrono::seconds> retry_after);
+
+// host[:port] of a URL, lower-case, without user info ("https://u@Reg:5000/x" → "reg:5000").
+[[nodiscard]] std::string url_authority(std::string_view url);
+
+class HttpClient {
+public:
+    using TlsFor = std::function<TlsSettings(const std::string& authority)>;
+    HttpClient(HttpParams params, ProxyConfig proxies, TlsFor tls_for);
+
+    struct Job {
+        HttpRequest request;
+        BodySink* sink = nullptr;  // the 2xx body; null to discard
+        long transport_code = 0;   // out: libcurl's code of the last failed step (0: none)
+    };
+
+    // Runs one request to its end. An Error for transport failures and transient statuses that
+    // outlived the retries (ErrorCode::network), or for what the sink refused; otherwise the
+    // final response, whatever its status.
+    [[nodiscard]] Result<HttpResponse> run(const HttpRequest& request, BodySink* sink,
+                                           long* transport_code = nullptr);
+
+    // Runs several requests at once, at most params.max_concurrent in flight; one result each,
+    // in order.
+    [[nodiscard]] std::vector<Result<HttpResponse>> run_all(std::span<Job> jobs);
+
+    [[nodiscard]] const HttpParams& params() const { return m_params; }
+
+private:
+    HttpParams m_params;
+    ProxyConfig m_proxies;
+    TlsFor m_tls_for;
+};
+
+}  // namespace deskext::registry

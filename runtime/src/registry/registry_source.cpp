@@ -1,0 +1,270 @@
+// ImageSource over the OCI distribution API: manifests by tag or digest, blobs through the
+// shared blob cache.
+// https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pull
+
+#include "registry/registry_source.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "cache/blob_cache.hpp"
+#include "deskext/oci/media_types.hpp"
+#include "deskext/platform/paths.hpp"
+#include "deskext/registry/reference.hpp"
+#include "registry/registry_session.hpp"
+#include "registry/url_sanitizer.hpp"
+
+namespace deskext::registry {
+namespace {
+
+// The manifest types deskext reads, the multi-platform ones first. Schema 1 is not asked for.
+const std::string accept_header =
+    fmt::format("Accept: {}, {}, {}, {}", media_type::oci_index, media_type::docker_manifest_list,
+                media_type::oci_manifest, media_type::docker_manifest);
+
+std::string content_type_of(const HttpResponse& response) {
+    auto value = response.header("content-type");
+    value = value.substr(0, value.find(';'));
+    while (!value.empty() && value.back() == ' ') value.pop_back();
+    return value;
+}
+
+// Feeds a blob into a cache writer and reports progress.
+class CacheSink final : public BodySink {
+public:
+    CacheSink(cache::BlobWriter writer, std::size_t index, std::int64_t total,
+              const layer::ProgressFn* progress)
+        : m_writer(std::move(writer)), m_index(index), m_total(total), m_progress(progress) {}
+
+    [[nodiscard]] Result<void> write(std::string_view chunk) override {
+        DESKEXT_TRY(m_writer.write(chunk));
+        report();
+        return {};
+    }
+    [[nodiscard]] Result<void> restart() override { return m_writer.restart(); }
+    [[nodiscard]] std::int64_t size() const override { return m_writer.size(); }
+    [[nodiscard]] Result<void> commit() { return m_writer.commit(); }
+    void report() {
+        if (m_progress != nullptr && *m_progress) {
+            (*m_progress)({m_index, m_writer.size(), m_total});
+        }
+    }
+
+private:
+    cache::BlobWriter m_writer;
+    std::size_t m_index;
+    std::int64_t m_total;
+    const layer::ProgressFn* m_progress;
+};
+
+class RegistrySource final : public ImageSource {
+public:
+    RegistrySource(Reference reference, const SourceOptions& options)
+        : m_session(std::move(reference), options),
+          m_limits(options.limits),
+          m_cache_override(options.cache_dir) {}
+
+    [[nodiscard]] std::string describe() const override {
+        return "docker://" + m_session.reference().to_string();
+    }
+
+    [[nodiscard]] std::optional<std::string> image_name() const override {
+        return m_session.reference().to_string();
+    }
+
+    [[nodiscard]] Result<Document> resolve() override {
+        const auto& ref = m_session.reference();
+        auto document = fetch_document(ref.manifest_ref(), ref.digest, std::nullopt);
+        if (!document) return std::unexpected(std::move(document).error().context(describe()));
+        return document;
+    }
+
+    [[nodiscard]] Result<Document> fetch_manifest(const oci::Descriptor& descriptor) override {
+        DESKEXT_TRY(check_manifest_descriptor(descriptor, m_limits));
+        DESKEXT_TRY_ASSIGN(auto document,
+                           fetch_document(descriptor.digest.str(), descriptor.digest, descriptor));
+        if (static_cast<std::int64_t>(document.bytes.size()) != descriptor.size) {
+            return fail(
+                ErrorCode::integrity,
+                fmt::format("manifest {} is {} bytes, its descriptor says {}",
+                            descriptor.digest.str(), document.bytes.size(), descriptor.size));
+        }
+        return document;
+    }
+
+    [[nodiscard]] Result<std::unique_ptr<Reader>> open_blob(
+        const oci::Descriptor& descriptor) override {
+        if (descriptor.size < 0) {
+            return fail(ErrorCode::invalid_extension,
+                        fmt::format("{} has a negative size", descriptor.digest.str()));
+        }
+        DESKEXT_TRY_ASSIGN(auto* cache, blob_cache());
+        DESKEXT_TRY_ASSIGN(const bool present, cache->has(descriptor.digest, descriptor.size));
+        if (!present) DESKEXT_TRY(download({descriptor}, nullptr));
+        return cache->open_entry(descriptor.digest, descriptor.size);
+    }
+
+    [[nodiscard]] Result<void> prefetch(const std::vector<oci::Descriptor>& blobs,
+                                        const layer::ProgressFn& progress) override {
+        return download(blobs, &progress);
+    }
+
+private:
+    Result<cache::BlobCache*> blob_cache() {
+        if (!m_cache) {
+            DESKEXT_TRY_ASSIGN(auto dir, platform::cache_dir(m_cache_override));
+            DESKEXT_TRY_ASSIGN(auto opened, cache::BlobCache::open(std::move(dir)));
+            m_cache = std::make_unique<cache::BlobCache>(std::move(opened));
+        }
+        return m_cache.get();
+    }
+
+    std::string blob_path(const Digest& digest) const {
+        return "/v2/" + m_session.reference().path + "/blobs/" + digest.str();
+    }
+
+    // GETs a manifest by tag or digest and checks it: Content-Type against the body's own
+    // mediaType (and against the descriptor, when there is one), digest when fetched by digest
+    // and against Docker-Content-Digest when the registry sends it, size against the cap.
+    Result<Document> fetch_document(const std::string& ref, const std::optional<Digest>& expected,
+                                    const std::optional<oci::Descriptor>& descriptor) {
+        const auto& reference = m_session.reference();
+        StringSink sink(m_limits.max_manifest_bytes, "manifest " + ref);
+        DESKEXT_TRY_ASSIGN(
+            auto response,
+            m_session.get("/v2/" + reference.path + "/manifests/" + ref, {accept_header}, &sink));
+        if (response.status == 404) {
+            return fail(ErrorCode::not_found,
+                        fmt::format("{} has no manifest {} (no such tag or digest)",
+                                    reference.repository(), ref));
+        }
+        if (response.status != 200) {
+            return fail(ErrorCode::network,
+                        fmt::format("{} answered {} for manifest {}", sanitize_url(response.url),
+                                    response.status, ref));
+        }
+        auto bytes = sink.take();
+        const auto digest = sha256_of(bytes);
+        if (expected && digest != *expected) {
+            return fail(ErrorCode::integrity,
+                        fmt::format("manifest {} from {} does not match its digest (got {})",
+                                    expected->str(), reference.domain, digest.str()));
+        }
+        if (const auto header = response.header("docker-content-digest"); !header.empty()) {
+            auto claimed = Digest::parse(header);
+            if (claimed && *claimed != digest) {
+                return fail(ErrorCode::integrity,
+                            fmt::format("manifest {} from {}: Docker-Content-Digest says {}, the "
+                                        "body hashes to {}",
+                                        ref, reference.domain, claimed->str(), digest.str()));
+            }
+        }
+        const auto content_type = content_type_of(response);
+        if (content_type == media_type::docker_manifest_v1 ||
+            content_type == media_type::docker_manifest_v1_signed) {
+            return fail(
+                ErrorCode::invalid_extension,
+                fmt::format("{}:{} is a Docker schema 1 image, which deskext does not read; "
+                            "push it again with a current docker or buildx",
+                            reference.repository(), ref));
+        }
+        // What the body says it is (refuses schema 1 too); a Content-Type naming a known type
+        // must agree with it (CVE-2021-41190).
+        DESKEXT_TRY_ASSIGN(auto body_type, oci::detect_document_type(bytes));
+        const bool known_header =
+            media_type::is_index(content_type) || media_type::is_manifest(content_type);
+        std::string type = known_header ? content_type : body_type;
+        if (known_header && content_type != body_type) {
+            return fail(ErrorCode::invalid_extension,
+                        fmt::format("manifest {} is served as {} but says it is {}", ref,
+                                    content_type, body_type));
+        }
+        if (descriptor && descriptor->media_type != type) {
+            return fail(ErrorCode::invalid_extension,
+                        fmt::format("manifest {} is {}, its descriptor says {}", ref, type,
+                                    descriptor->media_type));
+        }
+        if (media_type::is_index(type)) {
+            DESKEXT_TRY(oci::parse_index(bytes, type, m_limits));
+        } else {
+            DESKEXT_TRY(oci::parse_manifest(bytes, type, m_limits));
+        }
+        return Document{std::move(type), std::move(bytes), digest};
+    }
+
+    // Fetches every blob the cache lacks, concurrently, into the cache. Foreign layers' `urls`
+    // are never followed: the blob is asked of the registry like any other.
+    Result<void> download(const std::vector<oci::Descriptor>& blobs,
+                          const layer::ProgressFn* progress) {
+        DESKEXT_TRY_ASSIGN(auto* cache, blob_cache());
+        std::vector<std::unique_ptr<CacheSink>> sinks;
+        std::vector<RegistrySession::BlobJob> jobs;
+        std::vector<const oci::Descriptor*> wanted;
+        std::set<Digest> seen;
+        for (std::size_t i = 0; i < blobs.size(); ++i) {
+            const auto& blob = blobs[i];
+            if (blob.size < 0) {
+                return fail(ErrorCode::invalid_extension,
+                            fmt::format("{} has a negative size", blob.digest.str()));
+            }
+            if (!seen.insert(blob.digest).second) continue;
+            DESKEXT_TRY_ASSIGN(const bool present, cache->has(blob.digest, blob.size));
+            if (present) {
+                if (progress != nullptr && *progress) (*progress)({i, blob.size, blob.size});
+                continue;
+            }
+            DESKEXT_TRY_ASSIGN(auto writer, cache->begin(blob.digest, blob.size));
+            sinks.push_back(std::make_unique<CacheSink>(std::move(writer), i, blob.size, progress));
+            sinks.back()->report();
+            jobs.push_back({blob_path(blob.digest), sinks.back().get()});
+            wanted.push_back(&blob);
+        }
+        if (jobs.empty()) return {};
+        auto results = m_session.get_all(jobs);
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            const auto& blob = *wanted[i];
+            if (!results[i]) {
+                return std::unexpected(
+                    std::move(results[i]).error().context("fetching blob " + blob.digest.str()));
+            }
+            const auto status = results[i]->status;
+            if (status == 404) {
+                return fail(ErrorCode::not_found,
+                            fmt::format("{} has no blob {}{}", m_session.reference().repository(),
+                                        blob.digest.str(),
+                                        blob.urls.empty() ? ""
+                                                          : " (a foreign layer: its urls are not "
+                                                            "followed)"));
+            }
+            if (status != 200 && status != 206) {
+                return fail(ErrorCode::network,
+                            fmt::format("{} answered {} for blob {}", sanitize_url(results[i]->url),
+                                        status, blob.digest.str()));
+            }
+            auto committed = sinks[i]->commit();
+            if (!committed) {
+                return std::unexpected(std::move(committed).error().context(
+                    fmt::format("blob from {}", m_session.reference().domain)));
+            }
+        }
+        return {};
+    }
+
+    RegistrySession m_session;
+    Limits m_limits;
+    std::filesystem::path m_cache_override;
+    std::unique_ptr<cache::BlobCache> m_cache;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ImageSource>> open_registry_source(std::string_view reference,
+                                                          const SourceOptions& options) {
+    DESKEXT_TRY_ASSIGN(auto parsed, Reference::parse(reference));
+    return std::unique_ptr<ImageSource>(
+        std::make_unique<RegistrySource>(std::move(parsed), options));
+}
+
+}  // namespace deskext::registry
