@@ -133,10 +133,6 @@ Result<Reference> Reference::parse(std::string_view text) {
         name = name.substr(0, colon);
     }
     if (name.empty()) return invalid(text, "no repository name");
-    if (name.size() > max_name_length) {
-        return invalid(text,
-                       fmt::format("repository name longer than {} characters", max_name_length));
-    }
 
     // splitDockerDomain: the first component is a domain when it has a '.' or a ':', is
     // "localhost", or has an upper-case letter (which no path component may have).
@@ -169,6 +165,12 @@ Result<Reference> Reference::parse(std::string_view text) {
     ref.path = std::string(remainder);
     if (ref.domain == docker_hub_domain && ref.path.find('/') == std::string::npos) {
         ref.path = "library/" + ref.path;
+    }
+    // As Docker does, the limit applies to the normalised name (docker.io/library/…), so every
+    // name accepted here parses again from its full form.
+    if (ref.repository().size() > max_name_length) {
+        return invalid(text,
+                       fmt::format("repository name longer than {} characters", max_name_length));
     }
     if (ref.tag.empty() && !ref.digest) ref.tag = "latest";
     return ref;

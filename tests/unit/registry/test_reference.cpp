@@ -94,3 +94,18 @@ TEST_CASE("registry: malformed references are usage errors", "[registry]") {
     REQUIRE_FALSE(upper);
     CHECK_THAT(upper.error().message, Catch::Contains("must be lowercase"));
 }
+
+TEST_CASE("registry: the 255-character limit applies to the normalised name", "[registry]") {
+    // "docker.io/library/" is 18 characters: a bare name of 237 normalises to exactly 255.
+    const std::string longest(237, 'a');
+    auto accepted = Reference::parse(longest);
+    REQUIRE(accepted);
+    CHECK(accepted->repository().size() == 255);
+    // Every accepted name parses again from its full form.
+    CHECK(Reference::parse(accepted->to_string()));
+
+    auto refused = Reference::parse(longest + "a");
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == ErrorCode::usage);
+    CHECK_THAT(refused.error().message, Catch::Contains("longer than 255"));
+}
