@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "deskext/oci/media_types.hpp"
+#include "fixtures/memory_source.hpp"
 #include "fixtures/tar_builder.hpp"
 #include "fixtures/temp_dir.hpp"
 
@@ -31,52 +32,7 @@ using deskext::layer::Placement;
 using deskext::oci::Descriptor;
 using deskext::oci::Manifest;
 
-// A test double of the ImageSource interface: blobs served from memory, through the real
-// VerifyingReader, as every source serves them.
-class MemorySource final : public deskext::ImageSource {
-public:
-    std::string describe() const override { return "memory"; }
-    Result<deskext::Document> resolve() override {
-        return deskext::fail(ErrorCode::not_found, "no documents in this source");
-    }
-    Result<deskext::Document> fetch_manifest(const Descriptor&) override {
-        return deskext::fail(ErrorCode::not_found, "no documents in this source");
-    }
-    Result<std::unique_ptr<deskext::Reader>> open_blob(const Descriptor& descriptor) override {
-        auto it = blobs.find(descriptor.digest);
-        if (it == blobs.end())
-            return deskext::fail(ErrorCode::not_found, "no blob " + descriptor.digest.str());
-        ++opened[descriptor.digest];
-        return std::make_unique<deskext::VerifyingReader>(
-            std::make_unique<deskext::StringReader>(it->second), descriptor.digest,
-            descriptor.size);
-    }
-    std::optional<std::string> image_name() const override { return std::nullopt; }
-
-    // Stores a layer and returns its descriptor.
-    Descriptor add_layer(const std::vector<TarEntry>& entries, TarCompression compression) {
-        const std::string blob = make_tar(entries, compression);
-        Descriptor descriptor;
-        switch (compression) {
-            case TarCompression::none:
-                descriptor.media_type = deskext::media_type::oci_layer_tar;
-                break;
-            case TarCompression::gzip:
-                descriptor.media_type = deskext::media_type::oci_layer_gzip;
-                break;
-            case TarCompression::zstd:
-                descriptor.media_type = deskext::media_type::oci_layer_zstd;
-                break;
-        }
-        descriptor.digest = deskext::sha256_of(blob);
-        descriptor.size = static_cast<std::int64_t>(blob.size());
-        blobs[descriptor.digest] = blob;
-        return descriptor;
-    }
-
-    std::map<Digest, std::string> blobs;
-    std::map<Digest, int> opened;
-};
+using deskext::fixtures::MemorySource;
 
 std::string read_file(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
