@@ -11,21 +11,33 @@
 
 #include "archive/archive_read_handle.hpp"
 #include "layer/entry_path.hpp"
+#ifdef DESKEXT_HAVE_ISAL
+#include "layer/gzip_inflate_reader.hpp"
+#endif
 
 namespace deskext::layer {
 
 namespace {
 
-// Compressed bytes are pulled from the source in chunks this big.
+// libarchive is fed in chunks this big (compressed bytes, or the tar ISA-L inflated).
 constexpr std::size_t k_buffer_size = 256 * 1024;
 // The ratio cap is only meaningful once the layer has produced some output: tiny layers (an
 // empty file in a tar is 10 KiB of zeros from a few dozen compressed bytes) are always fine.
 constexpr std::int64_t k_ratio_threshold = std::int64_t{1} << 20;
 
+// gzip layers are inflated by ISA-L when the build has it (GzipInflateReader), two to three
+// times as fast as zlib in libarchive's gzip filter: libarchive then reads a plain tar.
+#ifdef DESKEXT_HAVE_ISAL
+constexpr bool k_inflate_gzip_ourselves = true;
+#else
+constexpr bool k_inflate_gzip_ourselves = false;
+#endif
+
 la_int64_t filter_code_for(oci::Compression compression) {
     switch (compression) {
         case oci::Compression::none: return ARCHIVE_FILTER_NONE;
-        case oci::Compression::gzip: return ARCHIVE_FILTER_GZIP;
+        case oci::Compression::gzip:
+            return k_inflate_gzip_ourselves ? ARCHIVE_FILTER_NONE : ARCHIVE_FILTER_GZIP;
         case oci::Compression::zstd: return ARCHIVE_FILTER_ZSTD;
     }
     return ARCHIVE_FILTER_NONE;
@@ -58,29 +70,81 @@ struct LayerReader::Impl {
     Reader& source;
     oci::Compression compression;
     Limits limits;
-    std::vector<std::byte> buffer;   // compressed bytes handed to libarchive
-    std::vector<std::byte> scratch;  // entry data skipped by next()
+    std::vector<std::byte> buffer;   // bytes handed to libarchive
+    std::vector<std::byte> scratch;  // entry data skipped by next(), gzip data after the tar
     ArchiveReadHandle handle;
+#ifdef DESKEXT_HAVE_ISAL
+    std::unique_ptr<GzipInflateReader> inflater;  // gzip layers: libarchive reads its output
+#endif
     std::optional<Error> source_error;  // what the source said when a read failed
+    std::optional<Error> gzip_error;    // why the gzip stream is invalid, when inflating failed
+    bool not_gzip = false;              // ... because it is no gzip stream at all
     std::optional<Error> sticky;        // once failed, every call reports the same error
-    bool source_eof = false;
+    bool source_eof = false;  // the source returned 0 to a read of ours
+    bool tar_eof = false;     // the stream libarchive reads returned 0
     bool at_end = false;
     bool entry_open = false;   // the current entry may still have data to read or skip
     bool entry_is_file = false;
-    std::int64_t compressed = 0;
+    std::int64_t compressed = 0;  // bytes read from the source here (not by the inflater)
     std::int64_t data_bytes = 0;  // entry data handed out or skipped (holes of sparse files too)
     std::size_t entries = 0;
 
     [[nodiscard]] archive* a() const { return handle.get(); }
 
+    [[nodiscard]] bool inflating() const {
+#ifdef DESKEXT_HAVE_ISAL
+        return inflater != nullptr;
+#else
+        return false;
+#endif
+    }
+
+    // What libarchive reads: the inflated stream, or the source itself.
+    [[nodiscard]] Reader& tar_stream() {
+#ifdef DESKEXT_HAVE_ISAL
+        if (inflater) return *inflater;
+#endif
+        return source;
+    }
+
+    [[nodiscard]] bool source_done() const {
+#ifdef DESKEXT_HAVE_ISAL
+        if (inflater && inflater->source_at_end()) return true;
+#endif
+        return source_eof;
+    }
+
+    [[nodiscard]] std::int64_t compressed_bytes() const {
+#ifdef DESKEXT_HAVE_ISAL
+        if (inflater) return compressed + inflater->bytes_in();
+#endif
+        return compressed;
+    }
+
     [[nodiscard]] std::int64_t uncompressed() const {
+#ifdef DESKEXT_HAVE_ISAL
+        if (inflater) return inflater->bytes_out();
+#endif
         const la_int64_t n = archive_filter_bytes(a(), 0);
         return n < 0 ? 0 : static_cast<std::int64_t>(n);
     }
 
+    // Remembers why a read of the tar stream failed: the source's own error (integrity,
+    // network), or invalid gzip data found by the inflater.
+    void tar_stream_failed(Error error) {
+#ifdef DESKEXT_HAVE_ISAL
+        if (inflater && inflater->failure() != GzipInflateReader::Failure::source) {
+            not_gzip = inflater->failure() == GzipInflateReader::Failure::not_gzip;
+            gzip_error = std::move(error);
+            return;
+        }
+#endif
+        source_error = std::move(error);
+    }
+
     // Reads the source to its end, past what libarchive needed, for the source's own checks.
     Result<void> drain_source() {
-        while (!source_eof) {
+        while (!source_done()) {
             auto n = source.read(buffer);
             if (!n) return set_failed(std::move(n).error());
             if (*n == 0) source_eof = true;
@@ -102,6 +166,12 @@ struct LayerReader::Impl {
             source_error.reset();
             return set_failed(std::move(error));
         }
+        if (gzip_error) {
+            Error error = std::move(*gzip_error);
+            gzip_error.reset();
+            if (not_gzip) return media_type_mismatch();
+            return invalid_layer(error.message);
+        }
         const char* message = archive_error_string(a());
         return invalid_layer(message != nullptr ? message : "unknown error");
     }
@@ -115,6 +185,31 @@ struct LayerReader::Impl {
         return set_failed(Error{ErrorCode::invalid_extension, "layer is not a valid tar: " + why});
     }
 
+    std::unexpected<Error> media_type_mismatch() {
+        return invalid_layer(
+            std::string("its media type says ") + compression_name(compression) +
+            " but the data is " +
+            (compression == oci::Compression::none ? "compressed" : "not compressed that way"));
+    }
+
+    // libarchive stops at the end-of-archive blocks. The rest of a gzip stream is inflated all
+    // the same, under the same limits, so that every member's CRC-32 and length are checked.
+    Result<void> inflate_rest() {
+        if (!inflating() || tar_eof) return {};
+        if (scratch.empty()) scratch.resize(k_buffer_size);
+        for (;;) {
+            auto n = tar_stream().read(scratch);
+            if (!n) {
+                tar_stream_failed(std::move(n).error());
+                return archive_failure();
+            }
+            if (*n == 0) break;
+            DESKEXT_TRY(check_limits());
+        }
+        tar_eof = true;
+        return {};
+    }
+
     Result<void> check_limits() {
         // Entry data can exceed the tar stream it comes from (sparse holes are produced, not
         // stored): the larger of the two is what the layer costs.
@@ -126,7 +221,8 @@ struct LayerReader::Impl {
                                         " bytes: refusing a decompression bomb (raise with "
                                         "--max-uncompressed-size)"});
         const std::int64_t ratio = limits.max_compression_ratio;
-        if (out > k_ratio_threshold && ratio > 0 && (compressed == 0 || out / compressed > ratio))
+        const std::int64_t in = compressed_bytes();
+        if (out > k_ratio_threshold && ratio > 0 && (in == 0 || out / in > ratio))
             return set_failed(Error{ErrorCode::invalid_extension,
                                     "layer expands more than " + std::to_string(ratio) +
                                         " times: refusing a decompression bomb (raise with "
@@ -202,20 +298,23 @@ struct LayerReader::Impl {
         return entry;
     }
 
-    // libarchive pulls compressed bytes through here; a failing source is remembered so that
-    // its own error (integrity, network) is reported rather than libarchive's paraphrase.
+    // libarchive pulls bytes through here; a failing read is remembered so that its own error
+    // (integrity, network, invalid gzip data) is reported rather than libarchive's paraphrase.
     static la_ssize_t read_callback(archive* a, void* client, const void** out) {
         auto* impl = static_cast<Impl*>(client);
         *out = impl->buffer.data();
-        if (impl->source_eof) return 0;
-        auto n = impl->source.read(impl->buffer);
+        if (impl->tar_eof) return 0;
+        auto n = impl->tar_stream().read(impl->buffer);
         if (!n) {
-            impl->source_error = std::move(n).error();
+            impl->tar_stream_failed(std::move(n).error());
             archive_set_error(a, EIO, "%s", "reading the layer stream failed");
             return ARCHIVE_FATAL;
         }
-        if (*n == 0) impl->source_eof = true;
-        impl->compressed += static_cast<std::int64_t>(*n);
+        if (*n == 0) impl->tar_eof = true;
+        if (!impl->inflating()) {
+            impl->source_eof = impl->tar_eof;
+            impl->compressed += static_cast<std::int64_t>(*n);
+        }
         return static_cast<la_ssize_t>(*n);
     }
 };
@@ -228,6 +327,10 @@ LayerReader::~LayerReader() = default;
 Result<LayerReader> LayerReader::open(Reader& source, oci::Compression compression,
                                       const Limits& limits) {
     auto impl = std::make_unique<Impl>(source, compression, limits);
+#ifdef DESKEXT_HAVE_ISAL
+    if (compression == oci::Compression::gzip)
+        impl->inflater = std::make_unique<GzipInflateReader>(source);
+#endif
     archive* a = impl->a();
     if (archive_read_support_format_tar(a) != ARCHIVE_OK)
         return fail(ErrorCode::internal, "libarchive cannot read tar archives");
@@ -236,7 +339,10 @@ Result<LayerReader> LayerReader::open(Reader& source, oci::Compression compressi
     int rc = ARCHIVE_OK;
     switch (compression) {
         case oci::Compression::none: rc = archive_read_support_filter_none(a); break;
-        case oci::Compression::gzip: rc = archive_read_support_filter_gzip(a); break;
+        case oci::Compression::gzip:
+            rc = k_inflate_gzip_ourselves ? archive_read_support_filter_none(a)
+                                          : archive_read_support_filter_gzip(a);
+            break;
         case oci::Compression::zstd: rc = archive_read_support_filter_zstd(a); break;
     }
     if (rc != ARCHIVE_OK)
@@ -246,10 +352,7 @@ Result<LayerReader> LayerReader::open(Reader& source, oci::Compression compressi
     if (archive_read_open(a, impl.get(), nullptr, Impl::read_callback, nullptr) != ARCHIVE_OK)
         return impl->archive_failure();
     if (archive_filter_code(a, 0) != filter_code_for(compression))
-        return impl->invalid_layer(
-            std::string("its media type says ") + compression_name(compression) +
-            " but the data is " +
-            (compression == oci::Compression::none ? "compressed" : "not compressed that way"));
+        return impl->media_type_mismatch();
     return LayerReader(std::move(impl));
 }
 
@@ -292,6 +395,7 @@ Result<void> LayerReader::finish() {
     if (impl.sticky) return std::unexpected(*impl.sticky);
     // libarchive stops at the end-of-archive blocks; the padding after them and the end of the
     // compressed stream are read here, straight from the source, so its digest check runs.
+    DESKEXT_TRY(impl.inflate_rest());
     return impl.drain_source();
 }
 

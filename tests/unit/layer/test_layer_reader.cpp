@@ -340,3 +340,51 @@ TEST_CASE("layer: a decompression bomb is refused", "[layer][hostile]") {
         CHECK(layer.error().code == ErrorCode::invalid_extension);
     }
 }
+
+TEST_CASE("layer: a gzip layer of several members is one tar", "[layer]") {
+    // pigz and tools that append to a layer write several gzip members; the tar runs across them.
+    const std::string big = random_bytes(400 * 1024, 12);
+    const std::string tar = make_tar(
+        {deskext::fixtures::file("a", big), deskext::fixtures::file("b", "bee")},
+        TarCompression::none);
+    const std::size_t cut = 300 * 1024 + 17;
+    const std::string layer =
+        deskext::fixtures::compress(tar.substr(0, cut), TarCompression::gzip) +
+        deskext::fixtures::compress(tar.substr(cut), TarCompression::gzip);
+    auto read = read_tar(layer, Compression::gzip);
+    INFO((read ? std::string() : read.error().message));
+    REQUIRE(read);
+    REQUIRE(read->entries.size() == 2);
+    CHECK(read->data.at("a") == big);
+    CHECK(read->data.at("b") == "bee");
+}
+
+TEST_CASE("layer: bytes after the last gzip member are ignored", "[layer]") {
+    const std::string tar = make_tar({deskext::fixtures::file("a", "b")}, TarCompression::gzip);
+    for (const std::string& trailing : {std::string("garbage"), std::string(1000, '\0')}) {
+        auto read = read_tar(tar + trailing, Compression::gzip);
+        INFO((read ? std::string() : read.error().message));
+        REQUIRE(read);
+        CHECK(read->data.at("a") == "b");
+    }
+}
+
+TEST_CASE("layer: a gzip bomb is stopped as soon as it passes the ratio", "[layer][hostile]") {
+    const std::string tar = make_tar(
+        {deskext::fixtures::file("zeros", std::string(std::size_t{64} << 20, '\0'))},
+        TarCompression::gzip);
+    StringReader source(tar);
+    Limits limits;
+    limits.max_compression_ratio = 100;
+    auto reader = LayerReader::open(source, Compression::gzip, limits);
+    REQUIRE(reader);
+    auto first = reader->next();
+    REQUIRE(first);
+    auto second = reader->next();  // skipping the zeros trips the cap
+    REQUIRE(!second);
+    CHECK_THAT(second.error().message, Catch::Contains("--max-ratio"));
+    // Within a couple of buffers (256 KiB each) of the ratio times the whole compressed layer,
+    // far from the 64 MiB it would become.
+    const auto compressed = static_cast<std::int64_t>(tar.size());
+    CHECK(reader->uncompressed_bytes() <= 100 * compressed + 2 * 256 * 1024);
+}
