@@ -5,6 +5,10 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#ifdef __linux__
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#endif
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -168,6 +172,71 @@ Result<std::filesystem::path> resolve_in_root(const std::filesystem::path& root,
 Result<void> atomic_rename(const std::filesystem::path& from, const std::filesystem::path& to) {
     if (::rename(from.c_str(), to.c_str()) != 0)
         return os_fail("rename " + from.string() + " to", to);
+    return {};
+}
+
+Result<void> move_to_new_file(const std::filesystem::path& from, const std::filesystem::path& to) {
+    // link(2) never replaces nor follows an existing `to`; rename(2) would replace it.
+    if (::link(from.c_str(), to.c_str()) != 0) return os_fail("create", to);
+    if (::unlink(from.c_str()) != 0) return os_fail("remove", from);
+    return {};
+}
+
+namespace {
+
+// The bytes of `in` into `out` by read/write, from the current offsets on.
+Result<void> copy_bytes(int in, int out, const std::filesystem::path& from,
+                        const std::filesystem::path& to) {
+    std::vector<char> buffer(1 << 20);
+    while (true) {
+        const ssize_t got = ::read(in, buffer.data(), buffer.size());
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            return os_fail("read", from);
+        }
+        if (got == 0) return {};
+        for (ssize_t done = 0; done < got;) {
+            const ssize_t put =
+                ::write(out, buffer.data() + done, static_cast<std::size_t>(got - done));
+            if (put < 0) {
+                if (errno == EINTR) continue;
+                return os_fail("write", to);
+            }
+            done += put;
+        }
+    }
+}
+
+}  // namespace
+
+Result<void> copy_to_new_file(const std::filesystem::path& from, const std::filesystem::path& to) {
+    UniqueFd in(::open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!in.valid()) return os_fail("open", from);
+    struct stat st {};
+    if (::fstat(in.get(), &st) != 0) return os_fail("open", from);
+    if (!S_ISREG(st.st_mode)) return os_fail("open", from, EINVAL);
+    UniqueFd out(::open(to.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!out.valid()) return os_fail("create", to);
+#ifdef __linux__
+    // A reflink shares the blocks (btrfs, XFS); copy_file_range copies inside the kernel. Either
+    // may be refused by the file system, then the bytes are copied by hand.
+    if (::ioctl(out.get(), FICLONE, in.get()) == 0) {
+        if (out.close() != 0) return os_fail("write", to);
+        return {};
+    }
+    off_t left = st.st_size;
+    while (left > 0) {
+        const ssize_t copied = ::copy_file_range(in.get(), nullptr, out.get(), nullptr,
+                                                 static_cast<std::size_t>(left), 0);
+        if (copied < 0 && errno == EINTR) continue;
+        if (copied <= 0) break;
+        left -= copied;
+    }
+    if (left > 0) DESKEXT_TRY(copy_bytes(in.get(), out.get(), from, to));
+#else
+    DESKEXT_TRY(copy_bytes(in.get(), out.get(), from, to));
+#endif
+    if (out.close() != 0) return os_fail("write", to);
     return {};
 }
 

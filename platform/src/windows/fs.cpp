@@ -176,6 +176,26 @@ Result<void> atomic_rename(const std::filesystem::path& from, const std::filesys
     return {};
 }
 
+Result<void> move_to_new_file(const std::filesystem::path& from, const std::filesystem::path& to) {
+    // Without MOVEFILE_REPLACE_EXISTING an existing `to` (a link included) fails the move.
+    if (!::MoveFileExW(from.c_str(), to.c_str(), MOVEFILE_WRITE_THROUGH))
+        return os_fail("create", to);
+    return {};
+}
+
+Result<void> copy_to_new_file(const std::filesystem::path& from, const std::filesystem::path& to) {
+    // A reparse point (a link) at `from` is refused rather than followed.
+    const DWORD attributes = ::GetFileAttributesW(from.c_str());
+    if (attributes == INVALID_FILE_ATTRIBUTES) return os_fail("open", from);
+    if ((attributes & (FILE_ATTRIBUTE_REPARSE_POINT | FILE_ATTRIBUTE_DIRECTORY)) != 0)
+        return fail(ErrorCode::filesystem, "cannot open " + from.string() + ": not a regular file");
+    // COPY_FILE_FAIL_IF_EXISTS: an existing `to` is never replaced.
+    if (!::CopyFileExW(from.c_str(), to.c_str(), nullptr, nullptr, nullptr,
+                       COPY_FILE_FAIL_IF_EXISTS))
+        return os_fail("create", to);
+    return {};
+}
+
 Result<bool> exchange_directories(const std::filesystem::path& a, const std::filesystem::path& b) {
     // Windows has no exchange of two directories in one step.
     DESKEXT_TRY(require_plain_directory(a));

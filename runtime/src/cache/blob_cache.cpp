@@ -1,6 +1,5 @@
 #include "cache/blob_cache.hpp"
 
-#include <array>
 #include <random>
 #include <system_error>
 
@@ -22,19 +21,6 @@ bool valid_hex(std::string_view hex) {
 std::string random_suffix() {
     static thread_local std::mt19937_64 rng{std::random_device{}()};
     return fmt::format("{:016x}", rng());
-}
-
-// Hashes a whole file.
-Result<Digest> hash_file(const std::filesystem::path& path) {
-    DESKEXT_TRY_ASSIGN(auto reader, open_file_reader(path.string()));
-    Sha256 hash;
-    std::array<std::byte, 64 * 1024> buffer{};
-    while (true) {
-        DESKEXT_TRY_ASSIGN(const auto got, reader->read(buffer));
-        if (got == 0) break;
-        hash.update(std::span<const std::byte>(buffer.data(), got));
-    }
-    return hash.finish();
 }
 
 }  // namespace
@@ -125,7 +111,6 @@ Result<void> BlobWriter::commit() {
         return std::unexpected(std::move(renamed).error());
     }
     m_done = true;
-    m_cache->m_verified.insert(m_digest);
     return {};
 }
 
@@ -148,19 +133,19 @@ Result<bool> BlobCache::has(const Digest& digest, std::int64_t size) {
     const auto status = std::filesystem::symlink_status(path, ec);
     if (ec || !std::filesystem::is_regular_file(status)) return false;
     const auto actual_size = std::filesystem::file_size(path, ec);
-    bool good = !ec && static_cast<std::int64_t>(actual_size) == size;
-    if (good && !m_verified.contains(digest)) {
-        auto hashed = hash_file(path);
-        good = hashed && *hashed == digest;
-        if (good) m_verified.insert(digest);
-    }
-    if (!good) {
-        // A damaged entry (disk error, an interrupted foreign writer, tampering): drop it so that
-        // it is fetched again.
+    if (ec || static_cast<std::int64_t>(actual_size) != size) {
+        // A damaged entry (disk error, tampering): drop it so that it is fetched again.
         std::filesystem::remove(path, ec);
         return false;
     }
     return true;
+}
+
+void BlobCache::remove(const Digest& digest) {
+    auto path = path_of(digest);
+    if (!path) return;
+    std::error_code ec;
+    std::filesystem::remove(*path, ec);
 }
 
 Result<std::unique_ptr<Reader>> BlobCache::open_entry(const Digest& digest, std::int64_t size) {

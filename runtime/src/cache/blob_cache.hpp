@@ -1,15 +1,16 @@
 #pragma once
 // The content-addressed blob cache shared by every extension (ARCHITECTURE.md, "On-disk
 // layout"): <dir>/blobs/sha256/<hex>. Entries appear only by an atomic rename of a fully
-// written, verified temporary file; an entry is verified again before it is trusted by a new
-// process, and a damaged one is removed so that it is fetched again.
+// written temporary file whose digest and size were checked (the trust model of containerd's
+// content store): a present entry of the right size is taken as verified without hashing it
+// again, and every read of it still verifies while it streams, so that damage done to the file
+// since is caught when it is read (the reader then removes the entry: see remove()).
 
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string_view>
 
 #include "deskext/digest.hpp"
@@ -62,9 +63,13 @@ public:
     // <dir>/blobs/sha256/<hex>; usage error for another algorithm.
     [[nodiscard]] Result<std::filesystem::path> path_of(const Digest& digest) const;
 
-    // Whether a trustworthy entry exists: present with the right size, and its content hashed
-    // once per process (a damaged entry is removed and reported absent).
+    // Whether an entry exists: a regular file of the right size (one of another size is
+    // removed and reported absent). Its content is not hashed here: it was when it was
+    // committed, and open_entry verifies it again as it is read.
     [[nodiscard]] Result<bool> has(const Digest& digest, std::int64_t size);
+
+    // Drops an entry found damaged while it was read, so that it is fetched again.
+    void remove(const Digest& digest);
 
     // The entry as a stream that verifies again while it is read; not_found when absent.
     [[nodiscard]] Result<std::unique_ptr<Reader>> open_entry(const Digest& digest,
@@ -76,7 +81,6 @@ private:
     friend class BlobWriter;
     explicit BlobCache(std::filesystem::path dir) : m_dir(std::move(dir)) {}
     std::filesystem::path m_dir;
-    std::set<Digest> m_verified;  // hashed by this process already
 };
 
 }  // namespace deskext::cache

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -13,11 +15,13 @@
 #include "deskext/install/resolve_image.hpp"
 #include "deskext/install/verify.hpp"
 #include "deskext/layer/layer_scan.hpp"
+#include "deskext/layer/single_pass.hpp"
 #include "deskext/platform/fs.hpp"
 #include "install/binary_checks.hpp"
 #include "install/crash_point.hpp"
 #include "install/file_hash.hpp"
 #include "install/locks.hpp"
+#include "install/needed_paths.hpp"
 #include "install/progress_throttle.hpp"
 #include "install/staging_dir.hpp"
 
@@ -42,41 +46,107 @@ std::string version_of(const ImageSource& source, const oci::ImageConfig& config
     return label == config.labels.end() ? std::string() : label->second;
 }
 
-// Writes everything the plan names into the staging directory and records it.
-Result<std::vector<InstalledFile>> stage_files(ImageSource& source, const ResolvedImage& image,
-                                               const InstallPlan& plan,
-                                               const std::string& metadata_text,
-                                               const std::filesystem::path& stage,
-                                               const Limits& limits, EventSink& events) {
+// The files of the installed version, by origin (layer digest, entry): a planned file of the
+// same origin has the same bytes, so it can be copied instead of read from its layer.
+using Origins = std::map<std::pair<std::string, std::size_t>, const InstalledFile*>;
+
+Origins origins_of(const InstallState* previous) {
+    Origins origins;
+    if (previous == nullptr) return origins;
+    for (const auto& file : previous->files)
+        if (!file.origin_layer.empty())
+            origins.emplace(std::pair{file.origin_layer, file.origin_entry}, &file);
+    return origins;
+}
+
+// Copies `file` of the installed version in `previous_dir` to the placement's destination and
+// checks it against its record; nullopt (and nothing left behind) when it is missing, altered
+// or cannot be copied: the layer is read for it then.
+std::optional<FileHash> copy_installed(const std::filesystem::path& previous_dir,
+                                       const InstalledFile& file, const layer::Placement& to) {
+    auto from = platform::resolve_in_root(previous_dir, file.path);
+    if (!from) return std::nullopt;
+    auto copied = platform::create_directories(to.to.parent_path());
+    if (copied) copied = platform::copy_to_new_file(*from, to.to);
+    std::optional<FileHash> hashed;
+    if (copied) {
+        if (auto got = hash_file(to.to);
+            got && got->digest.hex() == file.sha256 && got->size == file.size)
+            hashed = std::move(*got);
+    }
+    if (!hashed) {
+        std::error_code ec;
+        std::filesystem::remove(to.to, ec);
+    }
+    return hashed;
+}
+
+// Writes everything the plan names into the staging directory and records it: the files the
+// single pass wrote out are moved in, those the installed version holds from the same layer
+// entry are copied from it, the rest read from their layers.
+Result<std::vector<InstalledFile>> stage_files(
+    ImageSource& source, const ResolvedImage& image, const InstallPlan& plan,
+    const std::string& metadata_text,
+    const std::map<layer::EntryRef, std::filesystem::path>& candidates,
+    const InstallState* previous, const std::filesystem::path& previous_dir,
+    const std::filesystem::path& stage, const Limits& limits, EventSink& events) {
     for (const auto& dir : plan.directories) DESKEXT_TRY(platform::create_directories(stage / dir));
+    const auto& layers = image.manifest.layers;
 
     std::vector<layer::Placement> placements;
     placements.reserve(plan.files.size());
     for (const auto& file : plan.files)
         placements.push_back({file.from, stage / file.dest, file.mode});
-    ProgressThrottle throttle(events, "extract", image.manifest);
-    DESKEXT_TRY(
-        layer::extract_entries(source, image.manifest, placements, limits, throttle.callback()));
+    DESKEXT_TRY_ASSIGN(auto rest, layer::place_candidates(candidates, placements));
+
+    const auto origins = origins_of(previous);
+    std::map<std::filesystem::path, FileHash> checked;  // copies hashed already
+    std::vector<layer::Placement> unread;
+    for (auto& placement : rest) {
+        const auto origin =
+            origins.find({layers.at(placement.from.layer).digest.str(), placement.from.ordinal});
+        if (origin != origins.end()) {
+            if (auto hashed = copy_installed(previous_dir, *origin->second, placement)) {
+                checked.emplace(placement.to, std::move(*hashed));
+                continue;
+            }
+        }
+        unread.push_back(std::move(placement));
+    }
+    if (!unread.empty()) {
+        ProgressThrottle throttle(events, "extract", image.manifest);
+        DESKEXT_TRY(
+            layer::extract_entries(source, image.manifest, unread, limits, throttle.callback()));
+    }
     DESKEXT_TRY(platform::write_file(stage / metadata_path, metadata_text));
 
-    std::vector<std::pair<std::string, std::uint32_t>> written;
-    written.reserve(plan.files.size() + 1);
-    written.emplace_back(std::string(metadata_path), 0644);
-    for (const auto& file : plan.files) written.emplace_back(file.dest, file.mode);
-
     std::vector<InstalledFile> files;
-    files.reserve(written.size());
-    for (const auto& [dest, mode] : written) {
+    files.reserve(plan.files.size() + 1);
+    const auto record = [&](const std::string& dest, std::uint32_t mode,
+                            const layer::EntryRef* from) -> Result<void> {
         auto path = stage / dest;
         DESKEXT_TRY(platform::set_mode(path, mode));
-        DESKEXT_TRY_ASSIGN(auto hashed, hash_file(path));
-        DESKEXT_TRY(platform::fsync_path(path));
-        files.push_back({dest, hashed.digest.hex(), mode, hashed.size});
-    }
-    for (const auto& dir : plan.directories) {
-        DESKEXT_TRY(platform::set_mode(stage / dir, 0755));
-        DESKEXT_TRY(platform::fsync_path(stage / dir));
-    }
+        FileHash hashed;
+        if (auto known = checked.find(path); known != checked.end()) {
+            hashed = known->second;
+        } else {
+            DESKEXT_TRY_ASSIGN(hashed, hash_file(path));
+        }
+        InstalledFile file;
+        file.path = dest;
+        file.sha256 = hashed.digest.hex();
+        file.mode = mode;
+        file.size = hashed.size;
+        if (from != nullptr) {
+            file.origin_layer = layers.at(from->layer).digest.str();
+            file.origin_entry = from->ordinal;
+        }
+        files.push_back(std::move(file));
+        return {};
+    };
+    DESKEXT_TRY(record(std::string(metadata_path), 0644, nullptr));
+    for (const auto& file : plan.files) DESKEXT_TRY(record(file.dest, file.mode, &file.from));
+    for (const auto& dir : plan.directories) DESKEXT_TRY(platform::set_mode(stage / dir, 0755));
     std::sort(files.begin(), files.end(),
               [](const auto& a, const auto& b) { return a.path < b.path; });
     return files;
@@ -102,6 +172,10 @@ Result<void> swap_in(StagingDir& stage, const std::filesystem::path& target,
     return platform::fsync_path(root);
 }
 
+Result<InstallOutcome> install_image(ImageSource& source, const InstallOptions& options,
+                                     const std::string& name, const ResolvedImage& image,
+                                     const InstallState* previous, EventSink& events);
+
 // The install proper, with the extension's lock held by the caller.
 Result<InstallOutcome> install_locked(ImageSource& source, const InstallOptions& options,
                                       const std::string& name, EventSink& events) {
@@ -116,8 +190,8 @@ Result<InstallOutcome> install_locked(ImageSource& source, const InstallOptions&
                              {"platform", host},
                              {"image_platform", image_platform},
                              {"layers", image.manifest.layers.size()}});
-    DESKEXT_TRY(extension::check_api_version(image.config.labels,
-                                             build_info::extension_api_version, events));
+    DESKEXT_TRY(extension::check_api_version(image.config.labels, build_info::extension_api_version,
+                                             events));
 
     auto previous = read_state(target);
     if (options.require_installed && !previous)
@@ -127,14 +201,44 @@ Result<InstallOutcome> install_locked(ImageSource& source, const InstallOptions&
         previous->platform == host)
         return InstallOutcome{std::move(*previous), target, true};
 
+    // A cached blob found damaged while it was read has been removed by the source: one more
+    // attempt fetches it again.
+    const InstallState* installed = previous ? &*previous : nullptr;
+    const auto damaged = source.damaged_copies_removed();
+    auto outcome = install_image(source, options, name, image, installed, events);
+    if (!outcome && outcome.error().code == ErrorCode::integrity &&
+        source.damaged_copies_removed() > damaged) {
+        events.emit("warning", {{"message", outcome.error().message + "; fetching it again"}});
+        outcome = install_image(source, options, name, image, installed, events);
+    }
+    return outcome;
+}
+
+// Fetches, reads and stages the resolved image and swaps it in.
+Result<InstallOutcome> install_image(ImageSource& source, const InstallOptions& options,
+                                     const std::string& name, const ResolvedImage& image,
+                                     const InstallState* previous, EventSink& events) {
+    const std::string host = platform::to_string(options.host);
+    const auto target = options.root / name;
+    const std::string image_platform = platform::to_string(image.image_platform);
+
     // A registry source fetches the missing layers concurrently into the blob cache here, so
-    // that both passes below read local files.
+    // that the pass below reads local files.
     ProgressThrottle download_progress(events, "download", image.manifest);
     DESKEXT_TRY(source.prefetch(image.manifest.layers, download_progress.callback()));
+
+    // One read of each layer: the tree, metadata.json, and the files the install may need
+    // written out as they pass, into a directory of their own inside the root (the same file
+    // system as the staging directory they are moved to).
+    DESKEXT_TRY(platform::create_directories(options.root));
+    DESKEXT_TRY_ASSIGN(auto candidate_dir, StagingDir::create(options.root, name));
+    NeededPaths needed(options.host.os, options.limits);
     ProgressThrottle scan_progress(events, "verify", image.manifest);
-    DESKEXT_TRY_ASSIGN(auto scan,
-                       layer::scan_layers(source, image.manifest, {std::string(metadata_path)},
-                                          options.limits, scan_progress.callback()));
+    DESKEXT_TRY_ASSIGN(
+        auto pass,
+        layer::read_layers_once(source, image.manifest, {std::string(metadata_path)}, needed,
+                                candidate_dir.path(), options.limits, scan_progress.callback()));
+    auto& scan = pass.scan;
     auto captured = scan.captured.find(metadata_path);
     if (captured == scan.captured.end())
         return fail(ErrorCode::invalid_extension,
@@ -150,11 +254,11 @@ Result<InstallOutcome> install_locked(ImageSource& source, const InstallOptions&
                     {{"message", fmt::format("the extension declares no host binaries for {}",
                                              options.host.os)}});
 
-    DESKEXT_TRY(platform::create_directories(options.root));
     DESKEXT_TRY_ASSIGN(auto stage, StagingDir::create(options.root, name));
     crash_point("install-staging");
-    DESKEXT_TRY_ASSIGN(auto files, stage_files(source, image, plan, captured->second, stage.path(),
-                                               options.limits, events));
+    DESKEXT_TRY_ASSIGN(auto files,
+                       stage_files(source, image, plan, captured->second, pass.candidates, previous,
+                                   target, stage.path(), options.limits, events));
     DESKEXT_TRY(check_staged_binaries(
         stage.path(), plan, platform::make_platform(options.host.os, image.image_platform.arch),
         options.strict, events));
@@ -176,10 +280,13 @@ Result<InstallOutcome> install_locked(ImageSource& source, const InstallOptions&
     DESKEXT_TRY(platform::create_directories(state_dir));
     DESKEXT_TRY(platform::write_file(state_dir / state_file_name, to_json_text(state)));
     DESKEXT_TRY(platform::set_mode(state_dir, 0755));
-    DESKEXT_TRY(platform::fsync_path(state_dir));
     // The staging directory was made private (0700) while it was being filled.
     DESKEXT_TRY(platform::set_mode(stage.path(), 0755));
-    DESKEXT_TRY(platform::fsync_path(stage.path()));
+    // Everything staged is made durable in one flush before the swap can publish it.
+    std::vector<std::filesystem::path> staged{stage.path(), state_dir};
+    for (const auto& dir : plan.directories) staged.push_back(stage.path() / dir);
+    for (const auto& file : state.files) staged.push_back(stage.path() / file.path);
+    DESKEXT_TRY(platform::flush_paths(staged));
     crash_point("install-state-written");
 
     DESKEXT_TRY(check_staged(stage.path(), state, options.limits));

@@ -8,10 +8,14 @@ constexpr std::int64_t step_bytes = std::int64_t{4} << 20;
 
 ProgressThrottle::ProgressThrottle(EventSink& events, std::string phase,
                                    const oci::Manifest& manifest)
-    : m_events(events),
-      m_phase(std::move(phase)),
-      m_manifest(manifest),
-      m_last(manifest.layers.size(), -1) {}
+    : ProgressThrottle(events, std::move(phase), manifest.layers) {}
+
+ProgressThrottle::ProgressThrottle(EventSink& events, std::string phase,
+                                   const std::vector<oci::Descriptor>& blobs)
+    : m_events(events), m_phase(std::move(phase)), m_last(blobs.size(), -1) {
+    m_digests.reserve(blobs.size());
+    for (const auto& blob : blobs) m_digests.push_back(blob.digest.str());
+}
 
 layer::ProgressFn ProgressThrottle::callback() {
     return [this](const layer::LayerProgress& p) { on_progress(p); };
@@ -27,7 +31,7 @@ void ProgressThrottle::on_progress(const layer::LayerProgress& p) {
     last = p.bytes_done;
     m_events.emit("progress", {{"phase", m_phase},
                                {"layer", p.layer},
-                               {"digest", m_manifest.layers[p.layer].digest.str()},
+                               {"digest", m_digests[p.layer]},
                                {"bytes", p.bytes_done},
                                {"total", p.bytes_total}});
 }

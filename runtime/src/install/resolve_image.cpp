@@ -4,32 +4,17 @@
 
 #include "deskext/oci/media_types.hpp"
 #include "deskext/oci/platform_match.hpp"
+#include "deskext/source/documents.hpp"
 
 namespace deskext {
 namespace {
-
-Result<oci::ImageConfig> read_config(ImageSource& source, const oci::Manifest& manifest,
-                                     const Limits& limits) {
-    DESKEXT_TRY_ASSIGN(auto text,
-                       read_small_blob(source, manifest.config, limits.max_config_bytes));
-    return oci::parse_image_config(text);
-}
-
-// The documents named in errors by digest, so that a person can find the one that lies.
-Result<oci::Manifest> parse_manifest_of(const Document& document, const Limits& limits) {
-    auto manifest = oci::parse_manifest(document.bytes, document.media_type, limits);
-    if (!manifest)
-        return std::unexpected(
-            std::move(manifest).error().context("manifest " + document.digest.str()));
-    return manifest;
-}
 
 // A single-platform image: its config says which platform it is.
 Result<ResolvedImage> resolve_single(ImageSource& source, const Document& document,
                                      const platform::Platform& wanted, bool allow_emulation,
                                      const Limits& limits, EventSink& events) {
-    DESKEXT_TRY_ASSIGN(auto manifest, parse_manifest_of(document, limits));
-    DESKEXT_TRY_ASSIGN(auto config, read_config(source, manifest, limits));
+    DESKEXT_TRY_ASSIGN(auto manifest, parse_manifest_document(document, limits));
+    DESKEXT_TRY_ASSIGN(auto config, read_image_config(source, manifest, limits));
     ResolvedImage image{std::nullopt, document.digest, std::move(manifest), std::move(config), {},
                         false};
     image.image_platform = image.config.platform;
@@ -90,8 +75,8 @@ Result<ResolvedImage> resolve_image(ImageSource& source, const platform::Platfor
         return fail(ErrorCode::invalid_extension,
                     fmt::format("index entry {} is a {}, not an image manifest",
                                 chosen->digest.str(), document.media_type));
-    DESKEXT_TRY_ASSIGN(auto manifest, parse_manifest_of(document, limits));
-    DESKEXT_TRY_ASSIGN(auto config, read_config(source, manifest, limits));
+    DESKEXT_TRY_ASSIGN(auto manifest, parse_manifest_document(document, limits));
+    DESKEXT_TRY_ASSIGN(auto config, read_image_config(source, manifest, limits));
 
     // The index promised a platform; a config that says otherwise is a lying image.
     const auto& promised = *chosen->platform;

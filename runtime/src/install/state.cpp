@@ -17,9 +17,13 @@ constexpr std::size_t max_state_bytes = 64u << 20;  // a state lists every file;
 
 std::string to_json_text(const InstallState& state) {
     nlohmann::json files = nlohmann::json::array();
-    for (const auto& f : state.files)
-        files.push_back(
-            {{"path", f.path}, {"sha256", f.sha256}, {"mode", f.mode}, {"size", f.size}});
+    for (const auto& f : state.files) {
+        nlohmann::json file = {
+            {"path", f.path}, {"sha256", f.sha256}, {"mode", f.mode}, {"size", f.size}};
+        if (!f.origin_layer.empty())
+            file["origin"] = {{"layer", f.origin_layer}, {"entry", f.origin_entry}};
+        files.push_back(std::move(file));
+    }
     nlohmann::json j = {
         {"schema", state.schema},
         {"name", state.name},
@@ -57,9 +61,17 @@ Result<InstallState> parse_state(std::string_view json) {
         s.installed_at = j.value("installed_at", "");
         s.binaries = j.value("binaries", std::vector<std::string>{});
         for (const auto& f : j.at("files")) {
-            s.files.push_back({f.at("path").get<std::string>(), f.at("sha256").get<std::string>(),
-                               f.at("mode").get<std::uint32_t>(),
-                               f.at("size").get<std::int64_t>()});
+            InstalledFile file;
+            file.path = f.at("path").get<std::string>();
+            file.sha256 = f.at("sha256").get<std::string>();
+            file.mode = f.at("mode").get<std::uint32_t>();
+            file.size = f.at("size").get<std::int64_t>();
+            // Optional: records written before origins were kept have none.
+            if (const auto origin = f.find("origin"); origin != f.end()) {
+                file.origin_layer = origin->at("layer").get<std::string>();
+                file.origin_entry = origin->at("entry").get<std::size_t>();
+            }
+            s.files.push_back(std::move(file));
         }
         return s;
     } catch (const nlohmann::json::exception& e) {

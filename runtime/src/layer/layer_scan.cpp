@@ -1,101 +1,14 @@
 #include "deskext/layer/layer_scan.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <optional>
 #include <set>
-#include <system_error>
 #include <utility>
 
-#include "deskext/platform/fs.hpp"
+#include "layer/layer_io.hpp"
 
 namespace deskext::layer {
 
 namespace {
-
-constexpr std::size_t k_copy_buffer = 1u << 20;  // one read of entry data, written as one block
-
-// Passes a layer blob through, counting the compressed bytes for the progress report.
-class CountingReader final : public Reader {
-public:
-    CountingReader(Reader& inner, std::size_t layer, std::int64_t total,
-                   const ProgressFn& progress)
-        : m_inner(inner), m_progress(progress), m_state{layer, 0, total} {}
-
-    [[nodiscard]] Result<std::size_t> read(std::span<std::byte> buffer) override {
-        DESKEXT_TRY_ASSIGN(const std::size_t n, m_inner.read(buffer));
-        m_state.bytes_done += static_cast<std::int64_t>(n);
-        if (m_progress) m_progress(m_state);
-        return n;
-    }
-
-private:
-    Reader& m_inner;
-    const ProgressFn& m_progress;
-    LayerProgress m_state;
-};
-
-std::string layer_name(std::size_t index, const oci::Descriptor& descriptor) {
-    return "layer " + std::to_string(index) + " (" + descriptor.digest.str() + ")";
-}
-
-// One opened layer: the verifying blob stream, the counter over it and the tar reader on top.
-// Members are declared in the order they depend on each other.
-struct OpenLayer {
-    std::unique_ptr<Reader> blob;
-    std::unique_ptr<CountingReader> counter;
-    std::optional<LayerReader> reader;
-};
-
-Result<OpenLayer> open_layer(ImageSource& source, const oci::Descriptor& descriptor,
-                             std::size_t index, const Limits& limits,
-                             const ProgressFn& progress) {
-    DESKEXT_TRY_ASSIGN(const oci::Compression compression,
-                       oci::layer_compression(descriptor.media_type));
-    OpenLayer layer;
-    DESKEXT_TRY_ASSIGN(layer.blob, source.open_blob(descriptor));
-    layer.counter = std::make_unique<CountingReader>(*layer.blob, index, descriptor.size, progress);
-    DESKEXT_TRY_ASSIGN(LayerReader reader, LayerReader::open(*layer.counter, compression, limits));
-    layer.reader.emplace(std::move(reader));
-    return layer;
-}
-
-Result<void> check_layer_count(const oci::Manifest& manifest, const Limits& limits) {
-    if (manifest.layers.size() > limits.max_layers)
-        return fail(ErrorCode::invalid_extension,
-                    "the image has " + std::to_string(manifest.layers.size()) +
-                        " layers, more than the " + std::to_string(limits.max_layers) +
-                        " allowed");
-    return {};
-}
-
-// The data of one captured file, or the fact that it was too big to keep.
-struct Capture {
-    EntryRef ref;
-    std::string data;
-    bool too_big = false;
-};
-
-Result<Capture> capture_entry(LayerReader& reader, EntryRef ref, std::size_t cap) {
-    Capture capture{ref, {}, false};
-    std::string chunk(64 * 1024, '\0');
-    while (true) {
-        DESKEXT_TRY_ASSIGN(const std::size_t n,
-                           reader.read_data(std::as_writable_bytes(std::span(chunk))));
-        if (n == 0) break;
-        if (capture.data.size() + n > cap) {
-            // Read no further: the rest is skipped (and limit-checked) by next().
-            capture.too_big = true;
-            capture.data.clear();
-            break;
-        }
-        capture.data.append(chunk.data(), n);
-    }
-    return capture;
-}
 
 Result<void> scan_one(ImageSource& source, const oci::Descriptor& descriptor, std::size_t index,
                       const std::map<std::string, bool, std::less<>>& wanted, const Limits& limits,
@@ -123,64 +36,6 @@ Result<void> scan_one(ImageSource& source, const oci::Descriptor& descriptor, st
     return {};
 }
 
-// A destination file, created new and never through a symlink. Closed at scope exit.
-class OutputFile {
-public:
-    static Result<OutputFile> create(const std::filesystem::path& path, std::uint32_t mode) {
-        // Only permission bits; the installer fixes modes for good later.
-        const auto perms = static_cast<mode_t>(mode & 0777u);
-        constexpr int flags = O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC;
-        int fd = ::open(path.c_str(), flags, perms);
-        if (fd < 0 && errno == ENOENT) {
-            DESKEXT_TRY(platform::create_directories(path.parent_path()));
-            fd = ::open(path.c_str(), flags, perms);
-        }
-        if (fd < 0)
-            return std::unexpected(platform::fs_error(
-                "create", path, std::error_code(errno, std::generic_category())));
-        OutputFile out(fd, path);
-        // open() honours the umask; the mode asked for is what the file must have.
-        if (::fchmod(fd, perms) != 0)
-            return std::unexpected(platform::fs_error(
-                "set the mode of", path, std::error_code(errno, std::generic_category())));
-        return out;
-    }
-
-    OutputFile(OutputFile&& other) noexcept
-        : m_fd(std::exchange(other.m_fd, -1)), m_path(std::move(other.m_path)) {}
-    OutputFile& operator=(OutputFile&&) = delete;
-    OutputFile(const OutputFile&) = delete;
-    OutputFile& operator=(const OutputFile&) = delete;
-    ~OutputFile() {
-        if (m_fd >= 0) ::close(m_fd);
-    }
-
-    Result<void> write(std::span<const std::byte> data) {
-        while (!data.empty()) {
-            const ssize_t n = ::write(m_fd, data.data(), data.size());
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0)
-                return std::unexpected(platform::fs_error(
-                    "write", m_path, std::error_code(errno, std::generic_category())));
-            data = data.subspan(static_cast<std::size_t>(n));
-        }
-        return {};
-    }
-
-    Result<void> close() {
-        const int fd = std::exchange(m_fd, -1);
-        if (::close(fd) != 0)
-            return std::unexpected(platform::fs_error(
-                "write", m_path, std::error_code(errno, std::generic_category())));
-        return {};
-    }
-
-private:
-    OutputFile(int fd, std::filesystem::path path) : m_fd(fd), m_path(std::move(path)) {}
-    int m_fd;
-    std::filesystem::path m_path;
-};
-
 Result<void> write_entry(LayerReader& reader, const Entry& entry,
                          const std::vector<const Placement*>& placements,
                          std::vector<std::byte>& buffer) {
@@ -194,13 +49,9 @@ Result<void> write_entry(LayerReader& reader, const Entry& entry,
         DESKEXT_TRY_ASSIGN(OutputFile out, OutputFile::create(placement->to, placement->mode));
         outputs.push_back(std::move(out));
     }
-    while (true) {
-        DESKEXT_TRY_ASSIGN(const std::size_t n, reader.read_data(buffer));
-        if (n == 0) break;
-        for (OutputFile& out : outputs) DESKEXT_TRY(out.write(std::span(buffer).first(n)));
-    }
-    for (OutputFile& out : outputs) DESKEXT_TRY(out.close());
-    return {};
+    std::vector<OutputFile*> targets;
+    for (OutputFile& out : outputs) targets.push_back(&out);
+    return copy_entry_data(reader, targets, buffer);
 }
 
 Result<void> extract_from_layer(ImageSource& source, const oci::Descriptor& descriptor,
@@ -280,18 +131,7 @@ Result<ScanResult> scan_layers(ImageSource& source, const oci::Manifest& manifes
         if (!scanned) return std::unexpected(std::move(scanned).error().context(
                           "reading " + layer_name(index, descriptor)));
     }
-    // Only what the final tree still holds: a later layer may have replaced, hard-linked over or
-    // whited out a captured file.
-    for (auto& [path, captured] : captures) {
-        const Node* node = result.tree.find(path);
-        if (node == nullptr || node->type != EntryType::file || node->content != captured.ref)
-            continue;
-        if (captured.too_big)
-            return fail(ErrorCode::invalid_extension,
-                        path + " is larger than " + std::to_string(limits.max_metadata_bytes) +
-                            " bytes");
-        result.captured.emplace(path, std::move(captured.data));
-    }
+    DESKEXT_TRY_ASSIGN(result.captured, final_captures(result.tree, captures, limits));
     return result;
 }
 

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "cache/blob_cache.hpp"
+#include "cache/layer_index.hpp"
 #include "deskext/oci/media_types.hpp"
 #include "deskext/platform/paths.hpp"
 #include "deskext/registry/reference.hpp"
@@ -59,6 +60,39 @@ private:
     const layer::ProgressFn* m_progress;
 };
 
+// A cache entry as read by the installer: the verifying stream, and on a digest or size mismatch
+// the entry is removed (it changed since it was committed) so that the next open fetches it.
+class CachedBlobReader final : public Reader {
+public:
+    CachedBlobReader(std::unique_ptr<Reader> inner, cache::BlobCache& cache, Digest digest,
+                     std::size_t& removed)
+        : m_inner(std::move(inner)),
+          m_cache(cache),
+          m_digest(std::move(digest)),
+          m_removed(removed) {}
+
+    [[nodiscard]] Result<std::size_t> read(std::span<std::byte> buffer) override {
+        auto got = m_inner->read(buffer);
+        if (!got && got.error().code == ErrorCode::integrity && !m_dropped) {
+            m_dropped = true;
+            ++m_removed;
+            m_cache.remove(m_digest);
+            auto path = m_cache.path_of(m_digest);
+            return std::unexpected(std::move(got).error().context(
+                fmt::format("the cached copy {} is damaged and was removed",
+                            path ? path->string() : m_digest.str())));
+        }
+        return got;
+    }
+
+private:
+    std::unique_ptr<Reader> m_inner;
+    cache::BlobCache& m_cache;
+    Digest m_digest;
+    std::size_t& m_removed;
+    bool m_dropped = false;
+};
+
 class RegistrySource final : public ImageSource {
 public:
     RegistrySource(Reference reference, const SourceOptions& options)
@@ -103,7 +137,25 @@ public:
         DESKEXT_TRY_ASSIGN(auto* cache, blob_cache());
         DESKEXT_TRY_ASSIGN(const bool present, cache->has(descriptor.digest, descriptor.size));
         if (!present) DESKEXT_TRY(download({descriptor}, nullptr));
-        return cache->open_entry(descriptor.digest, descriptor.size);
+        DESKEXT_TRY_ASSIGN(auto entry, cache->open_entry(descriptor.digest, descriptor.size));
+        return std::unique_ptr<Reader>(std::make_unique<CachedBlobReader>(
+            std::move(entry), *cache, descriptor.digest, m_damaged_removed));
+    }
+
+    [[nodiscard]] std::size_t damaged_copies_removed() const override { return m_damaged_removed; }
+
+    [[nodiscard]] std::optional<std::vector<layer::Entry>> layer_entries(
+        const oci::Descriptor& layer) override {
+        auto cache = blob_cache();
+        if (!cache) return std::nullopt;
+        return cache::read_layer_index(**cache, layer.digest, m_limits);
+    }
+
+    void keep_layer_entries(const oci::Descriptor& layer,
+                            const std::vector<layer::Entry>& entries) override {
+        // Best effort: without it the next install reads the layer again.
+        if (auto cache = blob_cache())
+            (void)cache::write_layer_index(**cache, layer.digest, entries);
     }
 
     [[nodiscard]] Result<void> prefetch(const std::vector<oci::Descriptor>& blobs,
@@ -256,6 +308,7 @@ private:
     Limits m_limits;
     std::filesystem::path m_cache_override;
     std::unique_ptr<cache::BlobCache> m_cache;
+    std::size_t m_damaged_removed = 0;
 };
 
 }  // namespace

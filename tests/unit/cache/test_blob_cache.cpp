@@ -91,7 +91,7 @@ TEST_CASE("cache: a wrong, short or long blob never becomes an entry", "[cache]"
     CHECK(cache->open_entry(digest, size).error().code == ErrorCode::not_found);
 }
 
-TEST_CASE("cache: a damaged entry is discarded when a new process reads it", "[cache]") {
+TEST_CASE("cache: a damaged entry is caught when it is read, and can be removed", "[cache]") {
     TempDir tmp;
     const std::string blob = "good content";
     const auto digest = sha256_of(blob);
@@ -104,11 +104,25 @@ TEST_CASE("cache: a damaged entry is discarded when a new process reads it", "[c
         REQUIRE(writer->write(blob));
         REQUIRE(writer->commit());
     }
-    // Same size, different bytes: only hashing finds it.
-    std::ofstream(tmp / "blobs" / "sha256" / digest.hex(), std::ios::binary) << "bad content!";
+    const auto entry = tmp / "blobs" / "sha256" / digest.hex();
+    // Same size, different bytes: presence and size are all has() looks at (the entry was
+    // verified when it was committed); the read verifies and fails.
+    std::ofstream(entry, std::ios::binary) << "bad content!";
     auto fresh = BlobCache::open(tmp.path());  // "a new process"
     REQUIRE(fresh);
+    CHECK(*fresh->has(digest, size));
+    auto reader = fresh->open_entry(digest, size);
+    REQUIRE(reader);
+    auto text = deskext::read_all(**reader, 1 << 20);
+    REQUIRE_FALSE(text);
+    CHECK(text.error().code == ErrorCode::integrity);
+    fresh->remove(digest);
+    CHECK_FALSE(std::filesystem::exists(entry));
     CHECK_FALSE(*fresh->has(digest, size));
-    CHECK_FALSE(std::filesystem::exists(tmp / "blobs" / "sha256" / digest.hex()));
+
+    // Another size is seen without reading: removed and reported absent.
+    std::ofstream(entry, std::ios::binary) << "short";
+    CHECK_FALSE(*fresh->has(digest, size));
+    CHECK_FALSE(std::filesystem::exists(entry));
     CHECK(fresh->path_of(deskext::Digest()).error().code == ErrorCode::usage);
 }

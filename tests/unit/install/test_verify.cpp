@@ -31,8 +31,12 @@ InstallState make_extension(const fs::path& dir) {
     state.binaries = {"host/tool"};
     auto add = [&](const std::string& rel, const std::string& data, std::uint32_t mode) {
         write(dir / rel, data, fs::perms(mode));
-        state.files.push_back(
-            {rel, sha256_of(data).hex(), mode, static_cast<std::int64_t>(data.size())});
+        InstalledFile file;
+        file.path = rel;
+        file.sha256 = sha256_of(data).hex();
+        file.mode = mode;
+        file.size = static_cast<std::int64_t>(data.size());
+        state.files.push_back(file);
     };
     add("host/tool", "#!/bin/sh\n", 0755);
     add("icon.svg", "<svg/>", 0644);

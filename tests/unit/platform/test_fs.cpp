@@ -315,3 +315,28 @@ TEST_CASE("platform: fs_error names the action, the path and the reason", "[plat
     CHECK(error.code == ErrorCode::filesystem);
     CHECK(error.message == "cannot create /x/y: No space left on device");
 }
+
+TEST_CASE("fs: copy_to_new_file copies a file to a new one and nothing else", "[platform][fs]") {
+    TempDir tmp;
+    std::string big(3 * 1024 * 1024 + 17, 'x');
+    for (std::size_t i = 0; i < big.size(); i += 4093) big[i] = static_cast<char>('a' + i % 26);
+    write_text(tmp / "from", big);
+    REQUIRE(platform::copy_to_new_file(tmp / "from", tmp / "to"));
+    CHECK(read_all(tmp / "to") == big);
+    CHECK(mode_of(tmp / "to") == 0600);
+    CHECK(read_all(tmp / "from") == big);
+
+    // Never replaces, never writes through a link, never reads through one.
+    write_text(tmp / "other", "other");
+    auto exists = platform::copy_to_new_file(tmp / "from", tmp / "other");
+    REQUIRE_FALSE(exists);
+    CHECK(exists.error().code == ErrorCode::filesystem);
+    CHECK(read_all(tmp / "other") == "other");
+    fs::create_symlink(tmp / "elsewhere", tmp / "dangling");
+    CHECK_FALSE(platform::copy_to_new_file(tmp / "from", tmp / "dangling"));
+    CHECK_FALSE(fs::exists(tmp / "elsewhere"));
+    fs::create_symlink(tmp / "from", tmp / "link");
+    CHECK_FALSE(platform::copy_to_new_file(tmp / "link", tmp / "via-link"));
+    CHECK_FALSE(platform::copy_to_new_file(tmp / "missing", tmp / "none"));
+    CHECK_FALSE(platform::copy_to_new_file(tmp.path(), tmp / "dir-copy"));
+}

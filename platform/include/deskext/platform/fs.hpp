@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <vector>
 #include <string_view>
 
 #include "deskext/error.hpp"
@@ -21,6 +22,17 @@ namespace deskext::platform {
 [[nodiscard]] Result<void> atomic_rename(const std::filesystem::path& from,
                                          const std::filesystem::path& to);
 
+// Moves the regular file `from` to `to`, which must not exist, not even as a dangling symlink
+// (ErrorCode::filesystem, "File exists"): nothing is replaced and no link is followed.
+[[nodiscard]] Result<void> move_to_new_file(const std::filesystem::path& from,
+                                            const std::filesystem::path& to);
+
+// Copies the regular file `from` (not through a symlink) to `to`, created new with mode 0600
+// (an existing `to`, a link included, fails: "File exists"). Shares the blocks where the file
+// system can (FICLONE, copy_file_range on Linux), else copies the bytes.
+[[nodiscard]] Result<void> copy_to_new_file(const std::filesystem::path& from,
+                                            const std::filesystem::path& to);
+
 // Swaps two existing directories in one step where the OS can (renameat2 RENAME_EXCHANGE on
 // Linux); elsewhere falls back to two renames through a sibling name. Reports whether the
 // swap was a single atomic step.
@@ -29,6 +41,11 @@ namespace deskext::platform {
 
 // Flushes a file's or directory's data and metadata to stable storage.
 [[nodiscard]] Result<void> fsync_path(const std::filesystem::path& path);
+
+// Makes the data and metadata of every path in `paths` (files and directories on one file
+// system) durable before returning. Linux flushes the whole file system once (syncfs), which
+// costs one flush instead of one per file; elsewhere each path is flushed (fsync_path).
+[[nodiscard]] Result<void> flush_paths(const std::vector<std::filesystem::path>& paths);
 
 // Sets permission bits exactly (no setuid/setgid/sticky, never world-writable: such bits in
 // `mode` are cleared). Does not follow a symlink at `path`.

@@ -16,6 +16,13 @@ struct InstalledFile {
     std::string sha256;
     std::uint32_t mode = 0644;
     std::int64_t size = 0;
+    // Where the content came from: the layer's digest and the entry's ordinal in it (what the
+    // merged tree keeps; a layer's digest fixes its entries, so the pair names these exact
+    // bytes). Empty for metadata.json and in records written before origins were kept; an
+    // update copies a file of the same origin from the installed version instead of reading
+    // its layer.
+    std::string origin_layer;
+    std::size_t origin_entry = 0;
 };
 
 struct InstallState {

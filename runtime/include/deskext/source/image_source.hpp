@@ -11,6 +11,7 @@
 
 #include "deskext/io/reader.hpp"
 #include "deskext/layer/layer_progress.hpp"
+#include "deskext/layer/layer_reader.hpp"
 #include "deskext/limits.hpp"
 #include "deskext/oci/models.hpp"
 
@@ -47,6 +48,33 @@ public:
     // io.containerd.image.name / RepoTags / the registry reference. Empty when none.
     [[nodiscard]] virtual std::optional<std::string> image_name() const = 0;
 
+    // The name of the selected entry in an OCI layout's index.json
+    // (org.opencontainers.image.ref.name, often a bare tag); none for other sources. `export`
+    // falls back to it for images that carry no image_name().
+    [[nodiscard]] virtual std::optional<std::string> ref_name() const { return std::nullopt; }
+
+    // The entry headers of a layer as recorded the last time it was read whole and verified
+    // (the registry source keeps them beside the blob in its cache), so that a layer holding
+    // nothing an install needs is not read at all; nullopt when none are recorded (the default).
+    [[nodiscard]] virtual std::optional<std::vector<layer::Entry>> layer_entries(
+        const oci::Descriptor& layer) {
+        (void)layer;
+        return std::nullopt;
+    }
+
+    // Records what layer_entries gives back. Called only with every entry of a layer that was
+    // just read whole and matched its digest; best effort (the default keeps nothing).
+    virtual void keep_layer_entries(const oci::Descriptor& layer,
+                                    const std::vector<layer::Entry>& entries) {
+        (void)layer;
+        (void)entries;
+    }
+
+    // How many local copies of blobs (the registry source's cache files) were found damaged
+    // while read through open_blob and removed; a later open_blob or prefetch fetches them
+    // again. The default keeps no copies.
+    [[nodiscard]] virtual std::size_t damaged_copies_removed() const { return 0; }
+
     // Makes the given blobs cheap to open, fetching what is missing at once (the registry
     // source downloads them concurrently into the blob cache). `progress` reports per blob, by
     // its index in `blobs`. Sources that read local files need nothing: the default does nothing.
@@ -73,12 +101,12 @@ struct SourceOptions {
 [[nodiscard]] Result<std::unique_ptr<ImageSource>> open_source(std::string_view source,
                                                                const SourceOptions& options);
 
-// Reads a small blob (config) whole, verified and capped.
 // Checks a descriptor a source is asked to fetch as a manifest: an index or manifest media type
 // and a size within Limits::max_manifest_bytes (ErrorCode::invalid_extension otherwise).
 [[nodiscard]] Result<void> check_manifest_descriptor(const oci::Descriptor& descriptor,
                                                      const Limits& limits);
 
+// Reads a small blob (config) whole, verified and capped.
 [[nodiscard]] Result<std::string> read_small_blob(ImageSource& source,
                                                   const oci::Descriptor& descriptor,
                                                   std::size_t cap);

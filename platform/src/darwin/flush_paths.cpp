@@ -1,0 +1,11 @@
+#include "../common/fsync_each.hpp"
+#include "deskext/platform/fs.hpp"
+
+namespace deskext::platform {
+
+// No whole-file-system flush worth having here: each path is flushed on its own.
+Result<void> flush_paths(const std::vector<std::filesystem::path>& paths) {
+    return detail::fsync_each(paths);
+}
+
+}  // namespace deskext::platform
