@@ -152,6 +152,15 @@ testing::Run Sandbox::install(const fs::path& layout, const std::vector<std::str
     return testing::run_deskext(args, m_home.path());
 }
 
+testing::Run Sandbox::install_source(const std::string& source,
+                                     const std::map<std::string, std::string>& env,
+                                     const std::vector<std::string>& extra) const {
+    std::vector<std::string> args{"install", source,           "--name",     k_name,
+                                  "--root",  m_root.string(), "--platform", "linux/amd64"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return testing::run_deskext(args, m_home.path(), env);
+}
+
 void Sandbox::check_sentinel() const {
     CHECK(snapshot(m_sentinel, m_root) == m_sentinel_before);
     CHECK(names_in(m_root) == m_root_names_before);

@@ -68,6 +68,12 @@ public:
                                        const std::vector<std::string>& extra = {},
                                        const std::string& host = "linux/amd64") const;
 
+    // The same for any source (a registry reference), with `env` added (DOCKER_CONFIG, the
+    // blob cache).
+    [[nodiscard]] testing::Run install_source(const std::string& source,
+                                              const std::map<std::string, std::string>& env,
+                                              const std::vector<std::string>& extra = {}) const;
+
     // The case was refused with `exit_code`, the message names every one of `needles`, and
     // nothing changed: sentinel, previous install, root.
     void check_refused(const testing::Run& run, int exit_code,

@@ -7,11 +7,17 @@
 
 #include <chrono>
 #include <fstream>
+#include <map>
+#include <set>
 
 #include "extension_fixture.hpp"
+#include "fixtures/log_text.hpp"
 #include "fixtures/test_registry.hpp"
 
 using namespace deskext;
+using fixtures::base64;
+using fixtures::joined;
+using fixtures::count_containing;
 using namespace deskext::testing;
 namespace fs = std::filesystem;
 
@@ -20,6 +26,9 @@ namespace {
 const std::string repo = "acme/tool-ext";
 const std::string user = "alice";
 const std::string password = "pw-8f3a91c2-do-not-print";
+// What `docker login` stores instead of the password when the token server issues a refresh
+// token ("identitytoken" in config.json).
+const std::string identity_token = "idt-0c5e8d41-refresh-do-not-print";
 
 struct Blob {
     std::string digest;
@@ -59,25 +68,27 @@ ImageBlobs image_blobs(const fs::path& layout, const std::string& arch) {
     return *found;
 }
 
-std::string base64(const std::string& in) {
-    static constexpr char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    std::size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        const auto n = (std::uint32_t(std::uint8_t(in[i])) << 16) |
-                       (std::uint32_t(std::uint8_t(in[i + 1])) << 8) | std::uint8_t(in[i + 2]);
-        for (int s = 18; s >= 0; s -= 6) out += alphabet[(n >> s) & 63];
+// The test extension's top layer split in two: the files an install copies below, metadata.json
+// (and a VERSION file) on top.
+std::vector<fixtures::ImageVariant> split_variants(const std::string& version) {
+    auto variants = tool_extension_variants(version);
+    for (auto& v : variants) {
+        auto files = std::move(v.layers.back());
+        v.layers.pop_back();
+        std::vector<fixtures::TarEntry> top;
+        for (auto it = files.begin(); it != files.end();) {
+            if (it->name == "metadata.json") {
+                top.push_back(std::move(*it));
+                it = files.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        top.push_back(fixtures::file("VERSION", version + "\n"));
+        v.layers.push_back(std::move(files));
+        v.layers.push_back(std::move(top));
     }
-    if (i < in.size()) {
-        std::uint32_t n = std::uint32_t(std::uint8_t(in[i])) << 16;
-        if (i + 1 < in.size()) n |= std::uint32_t(std::uint8_t(in[i + 1])) << 8;
-        out += alphabet[(n >> 18) & 63];
-        out += alphabet[(n >> 12) & 63];
-        out += i + 1 < in.size() ? alphabet[(n >> 6) & 63] : '=';
-        out += '=';
-    }
-    return out;
+    return variants;
 }
 
 // Version 1.0.0 and a 2.0.0 whose top layer differs (so an update has a layer to fetch), pushed
@@ -89,6 +100,12 @@ struct World {
     std::unique_ptr<fixtures::TestRegistry> registry;
     ImageBlobs v1;
     ImageBlobs v2;
+    // The same extension with the files it installs in a layer of their own under a top layer
+    // holding metadata.json only, in two versions that differ in that top layer alone.
+    fs::path split_layout1 = dir / "split-1";
+    fs::path split_layout2 = dir / "split-2";
+    ImageBlobs split1;
+    ImageBlobs split2;
     std::string digest1;
 
     World() {
@@ -99,11 +116,18 @@ struct World {
         fixtures::RegistryOptions options;
         options.token_auth = true;
         options.htpasswd = {{user, password}};
+        options.identity_tokens = {{identity_token, user}};
         registry = std::make_unique<fixtures::TestRegistry>(dir / "registry", options);
         digest1 = registry->push(layout1, "1.0.0", repo + ":1.0.0");
         registry->push(layout2, "2.0.0", repo + ":2.0.0");
         v1 = image_blobs(layout1, "amd64");
         v2 = image_blobs(layout2, "amd64");
+        fixtures::write_multi_arch_image(split_layout1, "split-1", split_variants("1.0.0"));
+        fixtures::write_multi_arch_image(split_layout2, "split-2", split_variants("2.0.0"));
+        registry->push(split_layout1, "split-1", repo + ":split-1");
+        registry->push(split_layout2, "split-2", repo + ":split-2");
+        split1 = image_blobs(split_layout1, "amd64");
+        split2 = image_blobs(split_layout2, "amd64");
     }
 };
 
@@ -121,6 +145,15 @@ struct Client {
     void login(const std::string& host, const std::string& pass = password) const {
         fs::create_directories(home / ".docker");
         nlohmann::json config = {{"auths", {{host, {{"auth", base64(user + ":" + pass)}}}}}};
+        std::ofstream(home / ".docker" / "config.json") << config.dump(2);
+    }
+
+    // What docker login writes for a token server that issued a refresh token: the user name
+    // without a password, and the token.
+    void login_with_identity_token(const std::string& host, const std::string& token) const {
+        fs::create_directories(home / ".docker");
+        nlohmann::json config = {
+            {"auths", {{host, {{"auth", base64(user + ":")}, {"identitytoken", token}}}}}};
         std::ofstream(home / ".docker" / "config.json") << config.dump(2);
     }
 
@@ -150,6 +183,7 @@ struct Client {
 void check_no_secrets(const Run& run) {
     const std::string all = run.out + run.err;
     CHECK(all.find(password) == std::string::npos);
+    CHECK(all.find(identity_token) == std::string::npos);
     CHECK(all.find(base64(user + ":" + password)) == std::string::npos);
     CHECK(all.find("Bearer ") == std::string::npos);
     CHECK(all.find("Authorization:") == std::string::npos);
@@ -170,18 +204,7 @@ void check_installed(const fs::path& root, const Run& run) {
     CHECK(fs::exists(ext / ".deskext" / "state.json"));
 }
 
-long count_containing(const std::vector<std::string>& lines, const std::string& needle) {
-    return std::count_if(lines.begin(), lines.end(),
-                         [&](const std::string& l) { return l.find(needle) != std::string::npos; });
-}
-
 std::string blob_path(const std::string& digest) { return "/v2/" + repo + "/blobs/" + digest; }
-
-std::string joined(const std::vector<std::string>& lines) {
-    std::string out;
-    for (const auto& l : lines) out += l + "\n";
-    return out;
-}
 
 }  // namespace
 
@@ -303,6 +326,37 @@ TEST_CASE("registry token auth: credentials from config.json get a token and the
         INFO(by_digest.err << by_digest.out);
         check_installed(other.root, by_digest);
         check_no_secrets(by_digest);
+    }
+}
+
+TEST_CASE("registry token auth: an identity token from config.json is exchanged with a POST",
+          "[integration][registry][auth]") {
+    auto& w = world();
+    auto* tokens = w.registry->token_server();
+    Client client;
+    client.login_with_identity_token(w.registry->host(), identity_token);
+    const auto before = tokens->grants().size();
+    auto run = client.install(w.registry->host() + "/" + repo + ":1.0.0");
+    INFO(run.err << run.out);
+    check_installed(client.root, run);
+    check_no_secrets(run);
+    // Every token of this pull came from the refresh-token grant (token_server.py checks
+    // grant_type, client_id and service), none from a Basic login with the token as password.
+    const auto grants = tokens->grants();
+    REQUIRE(grants.size() > before);
+    for (auto i = before; i < grants.size(); ++i) CHECK(grants[i] == user + " refresh_token");
+
+    SECTION("an identity token the server does not know: exit 5, never printed") {
+        const std::string revoked = "idt-revoked-6e1f-do-not-print";
+        Client other;
+        other.login_with_identity_token(w.registry->host(), revoked);
+        auto refused = other.install(w.registry->host() + "/" + repo + ":1.0.0");
+        INFO(refused.err << refused.out);
+        CHECK(refused.exit_code == 5);
+        REQUIRE(!refused.events.empty());
+        CHECK(refused.last()["code"] == "auth");
+        CHECK((refused.out + refused.err).find(revoked) == std::string::npos);
+        check_no_secrets(refused);
     }
 }
 
@@ -481,4 +535,146 @@ TEST_CASE("registry cache: a second install reads every blob from the cache",
     INFO(forced.err << forced.out);
     check_installed(client.root, forced);
     CHECK(count_containing(proxy.requests(), blob_get) == blob_gets);
+}
+
+TEST_CASE("registry cache: an update fetches and reads only the layer that changed",
+          "[integration][registry][cache]") {
+    auto& w = world();
+    fixtures::TempDir dir;
+    fixtures::FaultProxy proxy(dir / "proxy", w.registry->host());
+    Client client;
+    client.login(proxy.host());
+    auto first = client.install(proxy.host() + "/" + repo + ":1.0.0");
+    INFO(first.err << first.out);
+    check_installed(client.root, first);
+
+    REQUIRE(w.v2.layers.size() == w.v1.layers.size());
+    const auto before = proxy.requests();
+    auto update = client.install(proxy.host() + "/" + repo + ":2.0.0", {"--force"});
+    INFO(update.err << update.out << joined(proxy.requests()));
+    check_installed(client.root, update);
+    CHECK(update.last()["version"] == "2.0.0");
+    const auto ext = client.root / update.last()["name"].get<std::string>();
+    CHECK(!fs::exists(ext / "VERSION"));  // in the image, but not something an install copies
+
+    const auto after = proxy.requests();
+    const std::vector<std::string> during(after.begin() + static_cast<long>(before.size()),
+                                          after.end());
+    for (std::size_t i = 0; i < w.v2.layers.size(); ++i) {
+        const auto& layer = w.v2.layers[i];
+        const bool changed = layer.digest != w.v1.layers[i].digest;
+        CHECK(count_containing(during, "GET " + blob_path(layer.digest)) == (changed ? 1 : 0));
+    }
+    // Only the changed layer is read, once: the others hold nothing the install copies (the
+    // stale UI files of the base layer are whited out), so their entries come from the index
+    // the first install left in the cache. Nothing is read a second time to extract.
+    std::map<std::size_t, int> verified;
+    for (const auto& event : update.of("progress")) {
+        CHECK(event["phase"] != "extract");
+        if (event["phase"] == "verify" && event["bytes"] == event["total"])
+            ++verified[event["layer"].get<std::size_t>()];
+    }
+    std::map<std::size_t, int> changed;
+    for (std::size_t i = 0; i < w.v2.layers.size(); ++i)
+        if (w.v2.layers[i].digest != w.v1.layers[i].digest) changed[i] = 1;
+    CHECK(verified == changed);
+    CHECK(!changed.empty());
+}
+
+TEST_CASE("registry cache: a damaged cached layer is caught when read, removed and fetched again",
+          "[integration][registry][cache]") {
+    auto& w = world();
+    fixtures::TempDir dir;
+    fixtures::FaultProxy proxy(dir / "proxy", w.registry->host());
+    Client client;
+    client.login(proxy.host());
+    const auto reference = proxy.host() + "/" + repo + ":1.0.0";
+    auto first = client.install(reference);
+    INFO(first.err << first.out);
+    check_installed(client.root, first);
+
+    // Same size, one byte changed: only reading the file can tell.
+    const auto layer = w.v1.layers.back();
+    const auto cached = client.cache / "blobs" / "sha256" / layer.digest.substr(7);
+    REQUIRE(fs::file_size(cached) == static_cast<std::uintmax_t>(layer.size));
+    {
+        std::fstream file(cached, std::ios::in | std::ios::out | std::ios::binary);
+        file.seekp(layer.size / 2);
+        file.put('\x5a');
+    }
+    REQUIRE(slurp(cached) != slurp(w.layout1 / "blobs" / "sha256" / layer.digest.substr(7)));
+
+    auto again = client.install(reference, {"--force"});
+    INFO(again.err << again.out << joined(proxy.requests()));
+    check_installed(client.root, again);
+    bool warned = false;
+    for (const auto& warning : again.of("warning"))
+        warned = warned ||
+                 warning["message"].get<std::string>().find(cached.string()) != std::string::npos;
+    CHECK(warned);
+    CHECK(count_containing(proxy.requests(), "GET " + blob_path(layer.digest) + " 200") == 2);
+    CHECK(slurp(cached) == slurp(w.layout1 / "blobs" / "sha256" / layer.digest.substr(7)));
+}
+
+TEST_CASE("registry cache: an update copies unchanged files from the installed version",
+          "[integration][registry][cache]") {
+    auto& w = world();
+    fixtures::TempDir dir;
+    fixtures::FaultProxy proxy(dir / "proxy", w.registry->host());
+    Client client;
+    client.login(proxy.host());
+    auto first = client.install(proxy.host() + "/" + repo + ":split-1");
+    INFO(first.err << first.out);
+    check_installed(client.root, first);
+    const auto ext = client.root / first.last()["name"].get<std::string>();
+    const auto installed = read_tree(ext / "ui");
+    const auto host_tool = slurp(ext / "host" / "tool");
+
+    REQUIRE(w.split1.layers.size() == 3);
+    REQUIRE(w.split2.layers.size() == 3);
+    for (std::size_t i = 0; i < 2; ++i)
+        REQUIRE(w.split1.layers[i].digest == w.split2.layers[i].digest);
+    REQUIRE(w.split1.layers[2].digest != w.split2.layers[2].digest);
+
+    // Which layers a run read: "verify" for the single pass, "extract" for a second read.
+    const auto layers_read = [](const Run& run, const std::string& phase) {
+        std::set<std::size_t> read;
+        for (const auto& event : run.of("progress"))
+            if (event["phase"] == phase && event["bytes"] == event["total"])
+                read.insert(event["layer"].get<std::size_t>());
+        return read;
+    };
+
+    const auto before = proxy.requests();
+    auto update = client.install(proxy.host() + "/" + repo + ":split-2");
+    INFO(update.err << update.out << joined(proxy.requests()));
+    check_installed(client.root, update);
+    CHECK(update.last()["version"] == "split-2");
+    const auto after = proxy.requests();
+    const std::vector<std::string> during(after.begin() + static_cast<long>(before.size()),
+                                          after.end());
+    for (std::size_t i = 0; i < 3; ++i)
+        CHECK(count_containing(during, "GET " + blob_path(w.split2.layers[i].digest)) ==
+              (i == 2 ? 1 : 0));
+    // Only the top layer is read; the files layer, unchanged, is not read at all.
+    CHECK(layers_read(update, "verify") == std::set<std::size_t>{2});
+    CHECK(layers_read(update, "extract").empty());
+    CHECK(read_tree(ext / "ui") == installed);
+    CHECK(slurp(ext / "host" / "tool") == host_tool);
+    // The state records where each file came from.
+    const auto state = nlohmann::json::parse(slurp(ext / ".deskext" / "state.json"));
+    bool recorded = false;
+    for (const auto& file : state["files"]) {
+        if (file["path"] != "ui/ui/index.html") continue;
+        recorded = file["origin"]["layer"] == w.split2.layers[1].digest;
+    }
+    CHECK(recorded);
+
+    // An installed file changed since is not copied: its layer is read for it.
+    { std::ofstream(ext / "ui" / "ui" / "index.html", std::ios::trunc) << "tampered"; }
+    auto back = client.install(proxy.host() + "/" + repo + ":split-1");
+    INFO(back.err << back.out);
+    check_installed(client.root, back);
+    CHECK(read_tree(ext / "ui") == installed);
+    CHECK(layers_read(back, "extract") == std::set<std::size_t>{1});
 }

@@ -10,9 +10,11 @@
 #include <fstream>
 
 #include "extension_fixture.hpp"
+#include "fixtures/log_text.hpp"
 #include "fixtures/test_registry.hpp"
 
 using namespace deskext;
+using fixtures::base64;
 using namespace deskext::testing;
 namespace fs = std::filesystem;
 
@@ -23,12 +25,6 @@ const std::string repo = "acme/tool-ext";
 void write_text(const fs::path& path, const std::string& text) {
     fs::create_directories(path.parent_path());
     std::ofstream(path, std::ios::binary) << text;
-}
-
-std::string base64(const std::string& text) {
-    auto result = fixtures::run_process({"openssl", "base64", "-A"}, {}, text);
-    REQUIRE(result.exit_code == 0);
-    return result.out;
 }
 
 // What the offline install of the same layout writes for `platform`, state record left out.

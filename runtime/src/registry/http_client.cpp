@@ -212,8 +212,8 @@ public:
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Transfer::on_body);
         curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
         curl_easy_setopt(e, CURLOPT_PRIVATE, this);
-        const std::string proxy = proxy_for(m_url, m_proxies);
-        curl_easy_setopt(e, CURLOPT_PROXY, proxy.c_str());  // "" = direct, env ignored
+        m_proxy = proxy_for(m_url, m_proxies);
+        curl_easy_setopt(e, CURLOPT_PROXY, m_proxy.c_str());  // "" = direct, env ignored
 
         const auto authority = url_authority(m_url);
         m_tls = m_tls_for(authority);
@@ -269,6 +269,10 @@ public:
                           fmt::format("{}: the server resumed at the wrong offset", where));
             return;
         }
+        if (auto refused = proxy_refusal(code)) {
+            finish(fail(ErrorCode::network, *refused));
+            return;
+        }
         if (code != CURLE_OK) {
             m_transport_code = static_cast<long>(code);
             const std::string why = fmt::format("{}: {}", where, curl_easy_strerror(code));
@@ -321,6 +325,29 @@ public:
     void fail_now(Error error) { finish(std::unexpected(std::move(error))); }
 
 private:
+    // A proxy that refused the request (407 to a plain-HTTP request or to CONNECT, or another
+    // error status to CONNECT) is not retried: the message names the proxy, never its
+    // credentials.
+    std::optional<std::string> proxy_refusal(CURLcode code) {
+        if (m_proxy.empty()) return std::nullopt;
+        long status = 0;
+        if (code == CURLE_OK) {
+            if (m_response.status != 407) return std::nullopt;
+            status = 407;
+        } else {
+            curl_easy_getinfo(m_easy.get(), CURLINFO_HTTP_CONNECTCODE, &status);
+            if (status < 300) return std::nullopt;
+        }
+        std::string why = fmt::format("the proxy {} answered {} for {}", sanitize_url(m_proxy),
+                                      status, sanitize_url(m_url));
+        if (status == 407) {
+            why += " (proxy authentication required: check the user and password in " +
+                   std::string(m_url.starts_with("https://") ? "HTTPS_PROXY" : "HTTP_PROXY") +
+                   ")";
+        }
+        return why;
+    }
+
     void finish(Result<HttpResponse> result) {
         m_result = std::move(result);
         m_easy.reset();
@@ -428,6 +455,7 @@ private:
     const HttpClient::TlsFor& m_tls_for;
     std::string m_url;
     std::string m_origin;
+    std::string m_proxy;  // of the current step; "" when direct
 
     CurlEasy m_easy;
     CurlSlist m_headers;

@@ -151,6 +151,19 @@ Result<void> RegistrySession::ensure_endpoint() {
         probe.max_attempts = 0;
         auto plain = m_http.run(probe, nullptr, &code);
         if (plain) response = std::move(plain);
+    } else if (!response && m_allow_http &&
+               (code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_CONNECT)) {
+        // HTTPS never reached the host, but plain HTTP may take another route (HTTP_PROXY
+        // without HTTPS_PROXY, the proxy alone resolving the name): Docker tries it too.
+        probe.url = "http://" + m_authority + "/v2/";
+        probe.max_attempts = 1;
+        long plain_code = 0;
+        auto plain = m_http.run(probe, nullptr, &plain_code);
+        if (plain) {
+            response = std::move(plain);
+        } else {
+            response.error().message += "; over plain HTTP: " + plain.error().message;
+        }
     } else if (!response && m_allow_http && code != CURLE_PEER_FAILED_VERIFICATION &&
                code != CURLE_COULDNT_CONNECT && code != CURLE_COULDNT_RESOLVE_HOST) {
         probe.max_attempts = 0;
