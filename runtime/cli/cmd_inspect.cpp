@@ -19,12 +19,12 @@ Result<nlohmann::json> run_inspect(const Args& args, Output& out) {
         hosts.push_back(std::move(host));
     }
 
-    SourceOptions source_options;
-    DESKEXT_TRY_ASSIGN(auto source, open_source(args.positionals[0], source_options));
+    const auto sources = source_options(args);
+    DESKEXT_TRY_ASSIGN(auto source, open_source(args.positionals[0], sources));
     // People get the table or the findings on stdout; the step line would say nothing more.
     if (out.json())
         out.events().emit("started", {{"command", "inspect"}, {"source", source->describe()}});
-    DESKEXT_TRY_ASSIGN(auto inspection, qa::inspect_image(*source, hosts, source_options.limits));
+    DESKEXT_TRY_ASSIGN(auto inspection, qa::inspect_image(*source, hosts, sources.limits));
 
     nlohmann::json matrix = nlohmann::json::array();
     std::size_t mismatches = 0;

@@ -86,10 +86,9 @@ Result<nlohmann::json> install_or_update(const Args& args, Output& out, bool upd
     DESKEXT_TRY_ASSIGN(options.wait, wait_option(args));
     DESKEXT_TRY(limit_options(args, options.limits));
 
-    SourceOptions source_options;
-    source_options.limits = options.limits;
-    source_options.insecure_registries = args.values("insecure-registry");
-    DESKEXT_TRY_ASSIGN(auto source, open_source(options.source_text, source_options));
+    auto sources = source_options(args);
+    sources.limits = options.limits;
+    DESKEXT_TRY_ASSIGN(auto source, open_source(options.source_text, sources));
     DESKEXT_TRY_ASSIGN(auto outcome, install_extension(*source, options, out.events()));
     out.summary(summary(outcome));
     return result_fields(outcome, update ? "update" : "install");

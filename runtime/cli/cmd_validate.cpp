@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "common_options.hpp"
 #include "deskext/qa/validate.hpp"
 #include "deskext/source/image_source.hpp"
 
@@ -8,12 +9,12 @@ namespace deskext::cli {
 
 Result<nlohmann::json> run_validate(const Args& args, Output& out) {
     DESKEXT_TRY(expect_positionals(args, 1, "SOURCE"));
-    SourceOptions source_options;
-    DESKEXT_TRY_ASSIGN(auto source, open_source(args.positionals[0], source_options));
+    const auto sources = source_options(args);
+    DESKEXT_TRY_ASSIGN(auto source, open_source(args.positionals[0], sources));
     // People get the table or the findings on stdout; the step line would say nothing more.
     if (out.json())
         out.events().emit("started", {{"command", "validate"}, {"source", source->describe()}});
-    DESKEXT_TRY_ASSIGN(auto validation, qa::validate_image(*source, source_options.limits));
+    DESKEXT_TRY_ASSIGN(auto validation, qa::validate_image(*source, sources.limits));
     if (out.json()) {
         for (const auto& finding : validation.findings)
             out.events().emit("finding", qa::to_json(finding));

@@ -12,15 +12,38 @@ Result<std::filesystem::path> root_option(const Args& args) {
     return platform::extensions_root(args.value("root").value_or(""));
 }
 
-Result<platform::Platform> platform_option(const Args& args) {
-    auto text = args.value("platform");
-    if (!text) return platform::detect_host();
-    DESKEXT_TRY_ASSIGN(auto parsed, platform::parse_platform(*text));
+namespace {
+
+Result<platform::Platform> parse_host_platform(const std::string& text) {
+    DESKEXT_TRY_ASSIGN(auto parsed, platform::parse_platform(text));
     if (parsed.os != "darwin" && parsed.os != "windows" && parsed.os != "linux")
         return fail(
             ErrorCode::usage,
-            fmt::format("--platform {}: Docker Desktop hosts are darwin, windows or linux", *text));
+            fmt::format("--platform {}: Docker Desktop hosts are darwin, windows or linux", text));
     return parsed;
+}
+
+}  // namespace
+
+Result<platform::Platform> platform_option(const Args& args) {
+    auto text = args.value("platform");
+    if (!text) return platform::detect_host();
+    return parse_host_platform(*text);
+}
+
+Result<std::vector<platform::Platform>> platforms_option(const Args& args) {
+    std::vector<platform::Platform> hosts;
+    for (const auto& text : args.values("platform")) {
+        DESKEXT_TRY_ASSIGN(auto host, parse_host_platform(text));
+        hosts.push_back(std::move(host));
+    }
+    return hosts;
+}
+
+SourceOptions source_options(const Args& args) {
+    SourceOptions options;
+    options.insecure_registries = args.values("insecure-registry");
+    return options;
 }
 
 Result<platform::LockWait> wait_option(const Args& args) {

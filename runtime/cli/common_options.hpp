@@ -1,11 +1,13 @@
 #pragma once
-// Options several commands share: --root, --platform.
+// Options several commands share: --root, --platform, the registry options.
 
 #include <filesystem>
+#include <vector>
 
 #include "args.hpp"
 #include "deskext/platform/file_lock.hpp"
 #include "deskext/platform/platform.hpp"
+#include "deskext/source/image_source.hpp"
 
 namespace deskext::cli {
 
@@ -15,6 +17,13 @@ namespace deskext::cli {
 // --platform (the host to act for), else the detected host. Only darwin, windows and linux
 // hosts run Docker Desktop.
 [[nodiscard]] Result<platform::Platform> platform_option(const Args& args);
+
+// Every --platform given (repeatable), each checked as platform_option does; none when absent.
+[[nodiscard]] Result<std::vector<platform::Platform>> platforms_option(const Args& args);
+
+// How a command that reads a SOURCE reaches registries: --insecure-registry HOST[:PORT]...
+// (every command taking a SOURCE accepts it: install, update, inspect, validate, export).
+[[nodiscard]] SourceOptions source_options(const Args& args);
 
 // --wait[=SECONDS] for a lock another deskext holds: absent → fail at once (busy, exit 10),
 // bare → wait forever, SECONDS → wait that long.

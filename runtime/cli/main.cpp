@@ -16,6 +16,8 @@ constexpr OptionSpec json_flag{"json"};
 constexpr OptionSpec root_opt{"root", true};
 // --wait[=SECONDS]: wait for another deskext's lock instead of failing with busy (exit 10).
 constexpr OptionSpec wait_opt{"wait", false, false, true};
+// Every command that reads a SOURCE may reach a registry.
+constexpr OptionSpec insecure_registry_opt{"insecure-registry", true, true};
 
 constexpr std::array install_options{json_flag,
                                      root_opt,
@@ -25,14 +27,17 @@ constexpr std::array install_options{json_flag,
                                      OptionSpec{"force"},
                                      OptionSpec{"strict"},
                                      wait_opt,
-                                     OptionSpec{"insecure-registry", true, true},
+                                     insecure_registry_opt,
                                      OptionSpec{"max-uncompressed-size", true},
                                      OptionSpec{"max-ratio", true}};
 constexpr std::array root_options{json_flag, root_opt};
 constexpr std::array locking_root_options{json_flag, root_opt, wait_opt};
 constexpr std::array json_options{json_flag};
 constexpr std::array inspect_options{json_flag, OptionSpec{"platform", true},
-                                     OptionSpec{"all-platforms"}};
+                                     OptionSpec{"all-platforms"}, insecure_registry_opt};
+constexpr std::array validate_options{json_flag, insecure_registry_opt};
+constexpr std::array export_options{json_flag, OptionSpec{"output", true},
+                                    OptionSpec{"platform", true, true}, insecure_registry_opt};
 
 constexpr std::array command_table{
     Command{"install",
@@ -53,13 +58,21 @@ constexpr std::array command_table{
             "re-hash an installed extension against its state record; exit 8 on drift",
             locking_root_options, run_verify},
     Command{"ls", "ls [--root DIR] [--json]", "list installed extensions", root_options, run_ls},
-    Command{"inspect", "inspect SOURCE [--platform OS/ARCH | --all-platforms] [--json]",
+    Command{"inspect",
+            "inspect SOURCE [--platform OS/ARCH | --all-platforms] [--json] "
+            "[--insecure-registry HOST[:PORT]]...",
             "show what each host platform would get (variant, binaries and their formats, "
             "mismatches); installs nothing",
             inspect_options, run_inspect},
-    Command{"validate", "validate SOURCE [--json]",
+    Command{"validate", "validate SOURCE [--json] [--insecure-registry HOST[:PORT]]...",
             "check an image as Docker's marketplace and every host need it; exit 8 on errors",
-            json_options, run_validate},
+            validate_options, run_validate},
+    Command{"export",
+            "export SOURCE... --output FILE [--platform OS/ARCH[/VARIANT]]... [--json] "
+            "[--insecure-registry HOST[:PORT]]...",
+            "write an offline bundle (an OCI archive) of images, every platform or those given, "
+            "for install oci-archive:FILE:REF",
+            export_options, run_export},
     Command{"version", "version [--json]", "print version, commit and platforms", json_options,
             run_version},
 };

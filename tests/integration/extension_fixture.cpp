@@ -1,6 +1,8 @@
 #include "extension_fixture.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -93,12 +95,31 @@ Run run_deskext(const std::vector<std::string>& args, const std::filesystem::pat
     Run run{result.exit_code, result.out, result.err, {}};
     bool json = false;
     for (const auto& a : args) json = json || a == "--json";
-    if (json) {
-        std::istringstream lines(result.out);
-        for (std::string line; std::getline(lines, line);)
-            run.events.push_back(nlohmann::json::parse(line));  // stdout holds only JSON lines
-    }
+    if (json) run.events = json_events(args, result.out);
     return run;
+}
+
+std::vector<nlohmann::json> json_events(const std::vector<std::string>& args,
+                                        const std::string& out) {
+    std::vector<nlohmann::json> events;
+    std::string log;
+    std::istringstream lines(out);
+    for (std::string line; std::getline(lines, line);) {
+        log += nlohmann::json{{"args", args}, {"line", line}}.dump(
+                   -1, ' ', false, nlohmann::json::error_handler_t::replace) +
+               '\n';
+        events.push_back(nlohmann::json::parse(line));  // stdout holds only JSON lines
+    }
+#ifdef DESKEXT_EVENTS_LOG
+    // One append per run: test processes running in parallel never interleave within a line.
+    const int fd = ::open(DESKEXT_EVENTS_LOG, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) throw std::runtime_error(std::string("cannot open ") + DESKEXT_EVENTS_LOG);
+    const auto written = ::write(fd, log.data(), log.size());
+    ::close(fd);
+    if (written != static_cast<ssize_t>(log.size()))
+        throw std::runtime_error(std::string("cannot append to ") + DESKEXT_EVENTS_LOG);
+#endif
+    return events;
 }
 
 void skopeo_copy(const std::vector<std::string>& args) {

@@ -44,6 +44,13 @@ struct Run {
                               const std::filesystem::path& home,
                               const std::map<std::string, std::string>& extra_env = {});
 
+// Parses the stdout of a `deskext ... --json` run (one JSON object a line) and appends every
+// line, with the arguments that produced it, to the events log that tests/CMakeLists.txt checks
+// against docs/events.schema.json once the suites have run. Every run with --json goes through
+// here (run_deskext does).
+[[nodiscard]] std::vector<nlohmann::json> json_events(const std::vector<std::string>& args,
+                                                      const std::string& out);
+
 // Runs skopeo (which must be installed: the tests fail, never skip, without it).
 void skopeo_copy(const std::vector<std::string>& args);
 

@@ -562,9 +562,7 @@ TEST_CASE("lifecycle: permission denied", "[integration][lifecycle][faults]") {
         run.exit_code = result.exit_code;
         run.out = result.out;
         run.err = result.err;
-        std::istringstream lines(result.out);
-        for (std::string line; std::getline(lines, line);)
-            run.events.push_back(nlohmann::json::parse(line));
+        run.events = json_events(args, result.out);
     } else {
         WARN("not root or no setpriv: injecting EACCES through DESKEXT_FAULT_INJECT");
         run = run_deskext(args, home.path(), {{"DESKEXT_FAULT_INJECT", "EACCES"}});

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "deskext/events/sinks.hpp"
@@ -16,46 +18,99 @@ std::string human_bytes(double bytes) {
                      : fmt::format("{:.1f} {}", bytes, units[unit]);
 }
 
+// Bytes per second over `elapsed`; "-" before any time has passed.
+std::string human_rate(std::int64_t bytes, std::chrono::steady_clock::duration elapsed) {
+    const double seconds = std::chrono::duration<double>(elapsed).count();
+    if (seconds <= 0) return "- B/s";
+    return human_bytes(static_cast<double>(bytes) / seconds) + "/s";
+}
+
 std::string str(const nlohmann::json& fields, const char* key) {
     auto it = fields.find(key);
     if (it == fields.end()) return {};
     return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
+std::string joined(const nlohmann::json& fields, const char* key) {
+    std::string out;
+    auto it = fields.find(key);
+    if (it == fields.end() || !it->is_array()) return out;
+    for (const auto& item : *it)
+        out +=
+            (out.empty() ? "" : ", ") + (item.is_string() ? item.get<std::string>() : item.dump());
+    return out;
+}
+
+// Cursor up N lines; erase the whole line (ECMA-48 CUU and EL, which every terminal deskext
+// runs in understands, Windows 10+ consoles included).
+std::string cursor_up(std::size_t lines) { return fmt::format("\x1b[{}A", lines); }
+constexpr std::string_view erase_line = "\x1b[2K";
+
 }  // namespace
 
+std::string HumanSink::bar_line(std::size_t layer, const Bar& bar) const {
+    constexpr int width = 20;
+    const double fraction =
+        bar.total > 0 ? static_cast<double>(bar.bytes) / static_cast<double>(bar.total) : 1.0;
+    const int filled = std::clamp(static_cast<int>(fraction * width), 0, width);
+    return fmt::format("{} layer {:>2} [{}{}] {:>8} / {:<8} {:>10}", m_phase, layer + 1,
+                       std::string(static_cast<std::size_t>(filled), '#'),
+                       std::string(static_cast<std::size_t>(width - filled), ' '),
+                       human_bytes(static_cast<double>(bar.bytes)),
+                       human_bytes(static_cast<double>(bar.total)),
+                       human_rate(bar.bytes, bar.elapsed));
+}
+
+void HumanSink::redraw() {
+    std::string text;
+    if (m_lines_drawn > 0) text += cursor_up(m_lines_drawn);
+    for (const auto& [layer, bar] : m_bars) {
+        text += '\r';
+        text += erase_line;
+        text += bar_line(layer, bar);
+        text += '\n';
+    }
+    m_lines_drawn = m_bars.size();
+    std::fputs(text.c_str(), m_out);
+}
+
 void HumanSink::progress(const nlohmann::json& fields) {
-    auto bytes = fields.value("bytes", std::int64_t{0});
-    auto total = fields.value("total", std::int64_t{0});
-    auto layer = fields.value("layer", std::size_t{0});
-    auto phase = fields.value("phase", std::string());
-    bool done = bytes >= total;
+    const auto now = std::chrono::steady_clock::now();
+    const auto layer = fields.value("layer", std::size_t{0});
+    const auto phase = fields.value("phase", std::string());
+    if (phase != m_phase) {  // a new set of bars below the previous one's
+        m_phase = phase;
+        m_bars.clear();
+        m_lines_drawn = 0;
+    }
+    auto [it, fresh] = m_bars.try_emplace(layer);
+    auto& bar = it->second;
+    if (fresh) bar.started = m_last_event;
+    m_last_event = now;
+    bar.bytes = fields.value("bytes", std::int64_t{0});
+    bar.total = fields.value("total", std::int64_t{0});
+    bar.elapsed = now - bar.started;
     if (m_terminal) {
-        constexpr int width = 30;
-        double fraction = total > 0 ? static_cast<double>(bytes) / static_cast<double>(total) : 1.0;
-        int filled = static_cast<int>(fraction * width);
-        fmt::print(m_out, "\r{} layer {:>2} [{}{}] {:>9} / {:<9}", phase, layer + 1,
-                   std::string(static_cast<std::size_t>(filled), '#'),
-                   std::string(static_cast<std::size_t>(width - filled), ' '),
-                   human_bytes(static_cast<double>(bytes)),
-                   human_bytes(static_cast<double>(total)));
-        m_bar_open = !done;
-        if (done) fmt::print(m_out, "\n");
-    } else if (done) {
-        fmt::print(m_out, "{} layer {} done ({})\n", phase, layer + 1,
-                   human_bytes(static_cast<double>(total)));
+        redraw();
+    } else if (bar.bytes >= bar.total) {
+        fmt::print(m_out, "{} layer {} done ({}, {})\n", phase, layer + 1,
+                   human_bytes(static_cast<double>(bar.total)), human_rate(bar.bytes, bar.elapsed));
     }
     std::fflush(m_out);
 }
 
 void HumanSink::emit(std::string_view name, nlohmann::json fields) {
     if (name == "progress") return progress(fields);
-    if (m_bar_open) {
-        fmt::print(m_out, "\n");
-        m_bar_open = false;
-    }
+    m_last_event = std::chrono::steady_clock::now();
+    // The bars drawn so far stay on screen, finished; the next phase starts new ones.
+    m_phase.clear();
+    m_bars.clear();
+    m_lines_drawn = 0;
     if (name == "started") {
-        if (fields.contains("source"))
+        if (fields.contains("output"))
+            fmt::print(m_out, "{} {} to {}\n", str(fields, "command"), joined(fields, "sources"),
+                       str(fields, "output"));
+        else if (fields.contains("source"))
             fmt::print(m_out, "{} {} for {}\n", str(fields, "command"), str(fields, "source"),
                        str(fields, "platform"));
         else
@@ -63,6 +118,9 @@ void HumanSink::emit(std::string_view name, nlohmann::json fields) {
     } else if (name == "resolved") {
         fmt::print(m_out, "resolved {} {} ({})\n", str(fields, "name"),
                    str(fields, "image_platform"), str(fields, "manifest_digest"));
+    } else if (name == "exported") {
+        fmt::print(m_out, "exported {} ({}) {}\n", str(fields, "ref_name"),
+                   joined(fields, "platforms"), str(fields, "digest"));
     } else if (name == "cleanup") {
         fmt::print(m_out, "{}\n", str(fields, "message"));
     } else if (name == "warning") {

@@ -136,6 +136,10 @@ public:
         return annotation(m_selected, containerd_name_key);
     }
 
+    [[nodiscard]] std::optional<std::string> ref_name() const override {
+        return annotation(m_selected, ref_name_key);
+    }
+
 private:
     std::unique_ptr<BlobStore> m_store;
     std::string m_description;

@@ -2,6 +2,8 @@
 // The two ways events reach their reader: JSON lines for programs (--json), and short lines with
 // progress bars for people.
 
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <string>
@@ -20,18 +22,33 @@ private:
     std::FILE* m_out;
 };
 
-// Lines for a person on `out` (stderr). On a terminal, layer progress is a bar per layer redrawn
-// in place; otherwise one line per finished layer.
+// Lines for a person on `out` (stderr). On a terminal, each phase (download, verify, extract,
+// export) shows one bar per layer with its bytes and rate, all redrawn in place as progress
+// events arrive (layers download concurrently); otherwise one plain line per finished layer, with
+// no escape sequence or carriage return.
 class HumanSink final : public EventSink {
 public:
     HumanSink(std::FILE* out, bool terminal) : m_out(out), m_terminal(terminal) {}
     void emit(std::string_view name, nlohmann::json fields) override;
 
 private:
+    struct Bar {
+        std::int64_t bytes = 0;
+        std::int64_t total = 0;
+        // When its layer began: the time of the event before its first one (a layer's first
+        // progress event may come after its first bytes were read).
+        std::chrono::steady_clock::time_point started;
+        std::chrono::steady_clock::duration elapsed{};  // up to its last event
+    };
     void progress(const nlohmann::json& fields);
+    void redraw();
+    [[nodiscard]] std::string bar_line(std::size_t layer, const Bar& bar) const;
     std::FILE* m_out;
     bool m_terminal;
-    bool m_bar_open = false;  // the last line written is a progress bar without a newline
+    std::string m_phase;                // of the bars on screen
+    std::map<std::size_t, Bar> m_bars;  // by layer index
+    std::size_t m_lines_drawn = 0;      // bar lines above the cursor, to redraw in place
+    std::chrono::steady_clock::time_point m_last_event = std::chrono::steady_clock::now();
 };
 
 // Formats a JSON line for an event ("event" first, then the fields).
