@@ -1,0 +1,588 @@
+#!/usr/bin/python3
+"""The deskext benchmark's harness (run by tests/bench/run.sh; README.md, "Performance").
+
+For each image size it writes the benchmark image (deskext-bench-image), pushes it to a local
+docker-registry (deskext-bench-registry), then times, round after round, each of:
+
+  deskext-cold      deskext install from the registry, empty blob cache and empty root
+  deskext-warm      the same install again: the installed digest, nothing to do
+  deskext-update    deskext update from v1 (installed, its blobs cached) to v2 (new top layer)
+  deskext-offline   deskext install oci-archive: of an archive written by skopeo
+  pipeline-registry skopeo copy (host variant) + umoci raw unpack + copy_extension.sh
+  pipeline-offline  umoci raw unpack of the equivalent OCI layout + copy_extension.sh
+  floor             per layer, concurrently: curl the blob | sha256sum and gzip -dc
+
+The order of the commands rotates from round to round, so that none always runs after the same
+one. deskext runs under /usr/bin/time -f %M for its peak RSS. What deskext installs is compared
+with what the pipeline copies, and the installed linux binary is run when it can run here: a
+wrong install fails the benchmark whatever the timings.
+
+Writes, into --out: results.json (every sample), results.csv (per size and command), results.md
+(the tables and the machine they came from), table.md (the same, for README.md) and, unless
+--no-plot, plot.png (gnuplot).
+"""
+
+import argparse
+import csv
+import datetime
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+COPY_SCRIPT = HERE / "copy_extension.sh"
+SIZES = {"50M": 50 << 20, "200M": 200 << 20, "1G": 1 << 30}
+SIZE_LABELS = {"50M": "50 MiB", "200M": "200 MiB", "1G": "1 GiB"}
+EXTENSION_NAME = "deskext/bench"
+
+SCENARIOS = [
+    ("deskext-cold", "deskext install, registry, cold (empty cache and root)"),
+    ("deskext-warm", "deskext install, registry, warm (the installed digest again)"),
+    ("deskext-update", "deskext update v1 → v2, registry (only the top layer differs)"),
+    ("deskext-offline", "deskext install oci-archive: (offline)"),
+    ("pipeline-registry", "skopeo copy + umoci raw unpack + copy (registry)"),
+    ("pipeline-offline", "umoci raw unpack + copy (offline, OCI layout)"),
+    ("floor", "floor: per layer, concurrently, curl \\| sha256sum, gzip -dc"),
+]
+
+
+class BenchError(Exception):
+    pass
+
+
+def log(message):
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def run(argv, env=None, check=True, capture=True, cwd=None):
+    result = subprocess.run(argv, env=env, cwd=cwd, text=True,
+                            stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+                            stderr=subprocess.PIPE if capture else subprocess.DEVNULL)
+    if check and result.returncode != 0:
+        shown = " ".join(str(a) for a in argv)
+        raise BenchError(f"{shown} failed with exit code {result.returncode}:\n"
+                         f"{(result.stdout or '')[-2000:]}{(result.stderr or '')[-4000:]}")
+    return result
+
+
+def reset_dir(path):
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+
+
+def file_sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def host_arch():
+    machine = platform.machine()
+    return {"x86_64": "amd64", "aarch64": "arm64"}.get(machine, machine)
+
+
+def machine_info(build_type):
+    fields = {}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            fields.setdefault(key.strip(), value.strip())
+    except OSError:
+        pass
+    cpu = fields.get("model name", platform.processor() or "unknown CPU")
+    if "cpu family" in fields and "model" in fields:
+        cpu += f" (family {fields['cpu family']}, model {fields['model']})"
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "kernel": platform.release(),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "load_average_at_start": os.getloadavg()[0],
+        "deskext_build_type": build_type,
+    }
+
+
+class Registry:
+    """deskext-bench-registry: docker-registry on a free loopback port, fed push commands."""
+
+    def __init__(self, program, workdir):
+        reset_dir(workdir)
+        self.process = subprocess.Popen([str(program), str(workdir)], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True)
+        first = self.process.stdout.readline()
+        if not first:
+            raise BenchError(f"{program} did not start the registry")
+        started = json.loads(first)
+        self.host = started["host"]
+        self.log = Path(started["log"])
+
+    def push(self, layout, tag, destination):
+        self.process.stdin.write(f"push {layout} {tag} {destination}\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline().strip()
+        if not answer.startswith("sha256:"):
+            raise BenchError(f"pushing {layout}:{tag}: {answer or 'the registry program died'}")
+        return answer
+
+    def log_size(self):
+        return self.log.stat().st_size
+
+    def blob_gets(self, since):
+        """Blob GETs answered 200 in the access log after byte offset `since`."""
+        with open(self.log, "rb") as f:
+            f.seek(since)
+            text = f.read().decode(errors="replace")
+        return len(re.findall(r'"GET /v2/[^ ]+/blobs/sha256:[0-9a-f]{64} HTTP/[0-9.]+" 200 ',
+                              text))
+
+    def stop(self):
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+class Image:
+    """The benchmark image of one size: the layout, the archive skopeo writes of it, the host
+    variant's layout (for the offline pipeline), and its place in the registry."""
+
+    def __init__(self, args, size_name, registry):
+        self.size_name = size_name
+        self.dir = args.work / "images" / size_name
+        self.layout = self.dir / "layout"
+        self.archive = self.dir / "bench-v1.tar"
+        self.host_layout = self.dir / "host-layout"
+        generator = args.build_dir / "tests" / "bench" / "deskext-bench-image"
+        stamp = f"{SIZES[size_name]} {file_sha256(generator)}\n"
+        stamp_file = self.dir / "stamp"
+        if not stamp_file.exists() or stamp_file.read_text() != stamp:
+            log(f"{size_name}: writing the image (linux/amd64, linux/arm64; v1, v2)")
+            reset_dir(self.dir)
+            started = time.monotonic()
+            run([generator, "--layout", self.layout, "--size", size_name,
+                 "--name", EXTENSION_NAME])
+            env = args.env
+            run(["skopeo", "--insecure-policy", "copy", "--quiet", "--all",
+                 f"oci:{self.layout}:v1", f"oci-archive:{self.archive}:v1"], env=env)
+            run(["skopeo", "--insecure-policy", "copy", "--quiet",
+                 f"oci-archive:{self.archive}:v1", f"oci:{self.host_layout}:v1"], env=env)
+            stamp_file.write_text(stamp)
+            log(f"{size_name}: written in {time.monotonic() - started:.1f} s")
+        self.repo = f"bench/ext-{size_name.lower()}"
+        self.reference = {tag: f"{registry.host}/{self.repo}:{tag}" for tag in ("v1", "v2")}
+        log(f"{size_name}: pushing to {registry.host}/{self.repo}")
+        for tag in ("v1", "v2"):
+            registry.push(self.layout, tag, f"{self.repo}:{tag}")
+        self.host_layers = self._host_layers()
+
+    def _host_layers(self):
+        """(digest, size) of each layer of the host's variant of v1."""
+        def blob(digest):
+            return json.loads((self.layout / "blobs" / "sha256" /
+                               digest.split(":", 1)[1]).read_text())
+        top = json.loads((self.layout / "index.json").read_text())
+        entry = next(m for m in top["manifests"]
+                     if m["annotations"]["org.opencontainers.image.ref.name"] == "v1")
+        manifest = next(m for m in blob(entry["digest"])["manifests"]
+                        if m["platform"]["architecture"] == host_arch())
+        return [(layer["digest"], layer["size"]) for layer in blob(manifest["digest"])["layers"]]
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.deskext = args.build_dir / "runtime" / "deskext"
+        self.runs_dir = args.work / "runs"
+        self.samples = {}  # size → scenario → list of {seconds, rss_kib, blob_gets}
+
+    def dirs(self, size_name, scenario):
+        base = self.runs_dir / size_name / scenario
+        return base / "root", base / "cache", base / "scratch"
+
+    # --- the commands -----------------------------------------------------------------------
+
+    def deskext_argv(self, rss_file, *args):
+        return ["/usr/bin/time", "-f", "%M", "-o", str(rss_file), str(self.deskext), *args,
+                "--json"]
+
+    def deskext_env(self, cache):
+        env = dict(self.args.env)
+        env["DESKEXT_CACHE_DIR"] = str(cache)
+        return env
+
+    def prepare(self, image, scenario, registry):
+        """Brings the state before a timed run: returns (argv, env)."""
+        root, cache, scratch = self.dirs(image.size_name, scenario)
+        rss = scratch.parent / "rss"
+        insecure = ["--insecure-registry", registry.host]
+        if scenario == "deskext-cold":
+            for d in (root, cache):
+                reset_dir(d)
+            return (self.deskext_argv(rss, "install", image.reference["v1"], "--root", str(root),
+                                      *insecure), self.deskext_env(cache))
+        if scenario == "deskext-warm":
+            if not list(root.glob("*/metadata.json")):
+                for d in (root, cache):
+                    reset_dir(d)
+                self.deskext_ok(["install", image.reference["v1"], "--root", str(root),
+                                 *insecure], cache)
+            return (self.deskext_argv(rss, "install", image.reference["v1"], "--root", str(root),
+                                      *insecure), self.deskext_env(cache))
+        if scenario == "deskext-update":
+            for d in (root, cache):
+                reset_dir(d)
+            self.deskext_ok(["install", image.reference["v1"], "--root", str(root), *insecure],
+                            cache)
+            return (self.deskext_argv(rss, "update", image.reference["v2"], "--root", str(root),
+                                      *insecure), self.deskext_env(cache))
+        if scenario == "deskext-offline":
+            for d in (root, cache):
+                reset_dir(d)
+            return (self.deskext_argv(rss, "install", f"oci-archive:{image.archive}:v1",
+                                      "--name", EXTENSION_NAME, "--root", str(root)),
+                    self.deskext_env(cache))
+        if scenario == "pipeline-registry":
+            reset_dir(scratch)
+            oci, rootfs, target = scratch / "oci", scratch / "rootfs", scratch / "target"
+            script = (f"skopeo --insecure-policy copy --quiet --src-tls-verify=false "
+                      f"docker://{image.reference['v1']} oci:{oci}:v1 && "
+                      f"umoci raw unpack --rootless --image {oci}:v1 {rootfs} && "
+                      f"{COPY_SCRIPT} {rootfs} {target}")
+            return ["bash", "-c", script], self.args.env
+        if scenario == "pipeline-offline":
+            reset_dir(scratch)
+            rootfs, target = scratch / "rootfs", scratch / "target"
+            script = (f"umoci raw unpack --rootless --image {image.host_layout}:v1 {rootfs} && "
+                      f"{COPY_SCRIPT} {rootfs} {target}")
+            return ["bash", "-c", script], self.args.env
+        if scenario == "floor":
+            reset_dir(scratch)
+            jobs = []
+            for i, (digest, _) in enumerate(image.host_layers):
+                url = f"http://{registry.host}/v2/{image.repo}/blobs/{digest}"
+                # fd 3 carries sha256sum's line to `cat`, so the job ends only when the hash
+                # is done too; the hash is then checked.
+                jobs.append(f"( curl -sfS {url} | tee >(sha256sum >&3) | gzip -dc >/dev/null )"
+                            f" 3>&1 >/dev/null | cat >{scratch}/sha.{i} & pids+=($!)")
+            checks = [f"grep -q {digest.split(':', 1)[1]} {scratch}/sha.{i}"
+                      for i, (digest, _) in enumerate(image.host_layers)]
+            script = ("set -o pipefail; pids=(); " + "; ".join(jobs) +
+                      "; for p in \"${pids[@]}\"; do wait $p || exit 1; done; " + " && ".join(checks))
+            return ["bash", "-c", script], self.args.env
+        raise AssertionError(scenario)
+
+    def deskext_ok(self, args, cache):
+        """Runs deskext untimed (a preparation step); fails on anything but success."""
+        result = run([str(self.deskext), *args, "--json"], env=self.deskext_env(cache))
+        return self.check_result(result.stdout, "deskext " + " ".join(args))
+
+    @staticmethod
+    def check_result(stdout, what):
+        lines = [json.loads(line) for line in stdout.splitlines() if line.strip()]
+        if not lines or lines[-1].get("event") != "result" or not lines[-1].get("ok"):
+            raise BenchError(f"{what} did not succeed:\n{stdout[-3000:]}")
+        return lines[-1]
+
+    # --- correctness ------------------------------------------------------------------------
+
+    def check_install(self, image, scenario, stdout):
+        """What deskext installed is what the pipeline copies, byte for byte; the linux
+        binaries are executable (and run, when they are built for this machine)."""
+        result = self.check_result(stdout, f"{scenario} ({image.size_name})")
+        installed = Path(result["directory"])
+        expected_version = "v2" if scenario == "deskext-update" else "v1"
+        for name in ("bench-cli", "bench-helper"):
+            binary = installed / "host" / name
+            if not binary.is_file() or not os.access(binary, os.X_OK):
+                raise BenchError(f"{scenario}: {binary} is missing or not executable")
+            if host_arch() in ("amd64", "arm64"):
+                out = run([str(binary)]).stdout.strip()
+                role = "cli" if name == "bench-cli" else "helper"
+                want = f"deskext bench {role} for linux/{host_arch()}"
+                if out != want:
+                    raise BenchError(f"{scenario}: {binary} printed {out!r}, not {want!r}")
+        title = json.loads((installed / "metadata.json").read_text())["ui"]["dashboard-tab"]
+        if title["title"] != f"Bench {expected_version}":
+            raise BenchError(f"{scenario}: installed metadata.json is not {expected_version}'s")
+        reference = self.reference_tree(image, expected_version)
+        diff = run(["diff", "-r", "--exclude=.deskext", str(reference), str(installed)],
+                   check=False)
+        if diff.returncode != 0:
+            raise BenchError(f"{scenario}: {installed} differs from what skopeo + umoci give:\n"
+                             f"{diff.stdout[-3000:]}{diff.stderr[-1000:]}")
+
+    def reference_tree(self, image, version):
+        """The extension as the user's pipeline gets it from the image's layout."""
+        ref = self.runs_dir / image.size_name / f"reference-{version}"
+        if (ref / "target" / "metadata.json").exists():
+            return ref / "target"
+        reset_dir(ref)
+        run(["skopeo", "--insecure-policy", "copy", "--quiet", f"oci:{image.layout}:{version}",
+             f"oci:{ref / 'oci'}:{version}"], env=self.args.env)
+        run(["umoci", "raw", "unpack", "--rootless", "--image", f"{ref / 'oci'}:{version}",
+             str(ref / "rootfs")], env=self.args.env)
+        run([str(COPY_SCRIPT), str(ref / "rootfs"), str(ref / "target")], env=self.args.env)
+        return ref / "target"
+
+    def check_pipeline(self, image, scenario):
+        _, _, scratch = self.dirs(image.size_name, scenario)
+        target = scratch / "target"
+        binary = target / "host" / "bench-cli"
+        if not binary.is_file():
+            raise BenchError(f"{scenario}: the pipeline did not produce {binary}")
+        diff = run(["diff", "-r", str(self.reference_tree(image, "v1")), str(target)],
+                   check=False)
+        if diff.returncode != 0:
+            raise BenchError(f"{scenario}: {target} differs from the reference:\n{diff.stdout}")
+
+    # --- timing -----------------------------------------------------------------------------
+
+    def timed(self, image, scenario, registry, check):
+        argv, env = self.prepare(image, scenario, registry)
+        log_offset = registry.log_size()
+        started = time.perf_counter()
+        result = subprocess.run(argv, env=env, text=True, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        seconds = time.perf_counter() - started
+        if result.returncode != 0:
+            raise BenchError(f"{scenario} ({image.size_name}) failed with exit code "
+                             f"{result.returncode}:\n{result.stdout[-3000:]}"
+                             f"{result.stderr[-3000:]}")
+        sample = {"seconds": seconds}
+        if scenario.startswith("deskext"):
+            rss = (self.runs_dir / image.size_name / scenario / "rss").read_text().split()
+            sample["rss_kib"] = int(rss[-1])
+            outcome = self.check_result(result.stdout, f"{scenario} ({image.size_name})")
+            if scenario == "deskext-warm" and not outcome.get("unchanged"):
+                raise BenchError("deskext-warm: the re-install was not a no-op")
+            if check and scenario != "deskext-warm":
+                self.check_install(image, scenario, result.stdout)
+        elif check and scenario.startswith("pipeline"):
+            self.check_pipeline(image, scenario)
+        if scenario.startswith("deskext") and not scenario.endswith("offline"):
+            time.sleep(0.2)  # the registry's access log is written asynchronously
+            sample["blob_gets"] = registry.blob_gets(log_offset)
+        return sample
+
+    def bench_size(self, size_name, registry):
+        image = Image(self.args, size_name, registry)
+        names = [name for name, _ in SCENARIOS]
+        samples = {name: [] for name in names}
+        rounds = self.args.runs + (0 if self.args.smoke else 1)  # + an untimed warm-up
+        for r in range(rounds):
+            warmup = not self.args.smoke and r == 0
+            order = names[r % len(names):] + names[:r % len(names)]
+            seen = {}
+            for scenario in order:
+                seen[scenario] = self.timed(image, scenario, registry, check=(r == 0))
+                if not warmup:
+                    samples[scenario].append(seen[scenario])
+            label = "warm-up round" if warmup else f"round {r + 1 if self.args.smoke else r}"
+            log(f"{size_name}: {label}: " +
+                ", ".join(f"{s} {seen[s]['seconds']:.2f}s" for s in names))
+        self.samples[size_name] = samples
+        shutil.rmtree(self.runs_dir / size_name, ignore_errors=True)
+        return image
+
+
+def summarise(samples):
+    seconds = [s["seconds"] for s in samples]
+    out = {"runs": len(seconds), "median": statistics.median(seconds), "min": min(seconds),
+           "max": max(seconds)}
+    rss = [s["rss_kib"] for s in samples if "rss_kib" in s]
+    if rss:
+        out["rss_kib_median"] = statistics.median(rss)
+        out["rss_kib_max"] = max(rss)
+    gets = [s["blob_gets"] for s in samples if "blob_gets" in s]
+    if gets:
+        out["blob_gets"] = statistics.median(gets)
+    return out
+
+
+def fmt_time(summary):
+    if summary["runs"] == 1:
+        return f"{summary['median']:.2f}"
+    return f"{summary['median']:.2f} ({summary['min']:.2f}–{summary['max']:.2f})"
+
+
+def write_results(out, machine, summaries, layer_sizes, runs, smoke):
+    out.mkdir(parents=True, exist_ok=True)
+    sizes = list(summaries)
+    names = [name for name, _ in SCENARIOS]
+
+    with open(out / "results.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["size", "scenario", "runs", "median_s", "min_s", "max_s", "rss_kib_median",
+                    "blob_gets"])
+        for size in sizes:
+            for name in names:
+                s = summaries[size][name]["summary"]
+                w.writerow([size, name, s["runs"], f"{s['median']:.4f}", f"{s['min']:.4f}",
+                            f"{s['max']:.4f}", s.get("rss_kib_median", ""),
+                            s.get("blob_gets", "")])
+
+    def ratio(size, a, b):
+        return summaries[size][a]["summary"]["median"] / summaries[size][b]["summary"]["median"]
+
+    header = "| | " + " | ".join(SIZE_LABELS[s] for s in sizes) + " |\n"
+    rule = "| --- |" + " --- |" * len(sizes) + "\n"
+    lines = ["Seconds, median of " + ("1 run" if runs == 1 else f"{runs} runs (min–max)") +
+             "; images of linux/amd64 + linux/arm64, sizes per variant, uncompressed.\n\n",
+             header, rule]
+    for name, title in SCENARIOS:
+        lines.append(f"| {title} | " +
+                     " | ".join(fmt_time(summaries[s][name]["summary"]) for s in sizes) + " |\n")
+    lines += ["\n", header, rule]
+    rows = [
+        ("deskext cold / skopeo + umoci", lambda s: f"{ratio(s, 'deskext-cold', 'pipeline-registry'):.2f}"),
+        ("deskext cold / floor", lambda s: f"{ratio(s, 'deskext-cold', 'floor'):.2f}"),
+        ("deskext offline / umoci (offline)",
+         lambda s: f"{ratio(s, 'deskext-offline', 'pipeline-offline'):.2f}"),
+        ("peak RSS, deskext cold (MiB)",
+         lambda s: f"{summaries[s]['deskext-cold']['summary']['rss_kib_median'] / 1024:.0f}"),
+        ("peak RSS, deskext offline (MiB)",
+         lambda s: f"{summaries[s]['deskext-offline']['summary']['rss_kib_median'] / 1024:.0f}"),
+        ("peak RSS, deskext update (MiB)",
+         lambda s: f"{summaries[s]['deskext-update']['summary']['rss_kib_median'] / 1024:.0f}"),
+        ("blob GETs: cold / warm / update",
+         lambda s: " / ".join(f"{summaries[s][n]['summary']['blob_gets']:g}"
+                              for n in ("deskext-cold", "deskext-warm", "deskext-update"))),
+        ("host variant: layers, compressed (MiB)",
+         lambda s: f"{len(layer_sizes[s])}, {sum(layer_sizes[s]) / (1 << 20):.1f}"),
+    ]
+    for title, cell in rows:
+        lines.append(f"| {title} | " + " | ".join(cell(s) for s in sizes) + " |\n")
+    lines.append(f"\nMeasured on {machine['cpu']}, nproc {machine['nproc']}, Linux "
+                 f"{machine['kernel']}, {machine['date']} (load average "
+                 f"{machine['load_average_at_start']:.2f} at start), deskext built "
+                 f"{machine['deskext_build_type']}"
+                 f"{', smoke run' if smoke else ''}.\n")
+    table = "".join(lines)
+    (out / "table.md").write_text(table)
+    (out / "results.md").write_text(
+        "# deskext benchmark results\n\nWritten by `tests/bench/run.sh`; README.md, "
+        "\"Performance\", says what each line measures.\n\n" + table +
+        ("\n![time against image size](plot.png)\n" if (out / "plot.png").exists() else ""))
+    (out / "results.json").write_text(json.dumps(
+        {"machine": machine, "runs": runs, "smoke": smoke, "results": summaries,
+         "host_layer_sizes": layer_sizes}, indent=2) + "\n")
+
+
+def plot(out, summaries):
+    plotted = [("deskext-cold", "deskext install, registry, cold"),
+               ("deskext-offline", "deskext install oci-archive: (offline)"),
+               ("pipeline-registry", "skopeo copy + umoci raw unpack + copy"),
+               ("pipeline-offline", "umoci raw unpack + copy (offline)"),
+               ("floor", "floor: curl | sha256sum, gzip -dc per layer")]
+    data = out / "plot.dat"
+    with open(data, "w") as f:
+        for name, _ in plotted:
+            f.write(f"# {name}\n")
+            for size in summaries:
+                s = summaries[size][name]["summary"]
+                f.write(f"{SIZES[size] / (1 << 20):g} {s['median']:.4f} {s['min']:.4f} "
+                        f"{s['max']:.4f}\n")
+            f.write("\n\n")
+    commands = [
+        "set terminal pngcairo size 900,560 noenhanced" if has_pngcairo() else
+        "set terminal png size 900,560 noenhanced",
+        f"set output '{out / 'plot.png'}'",
+        "set title 'deskext benchmark: time against image size (median, min-max)'",
+        "set xlabel 'image size per variant, uncompressed (MiB)'",
+        "set ylabel 'seconds'",
+        "set logscale xy", "set grid", "set key top left",
+        "set xtics (" + ", ".join(f"'{SIZE_LABELS[s]}' {SIZES[s] / (1 << 20):g}"
+                                  for s in summaries) + ")",
+        "plot " + ", ".join(f"'{data}' index {i} using 1:2:3:4 with yerrorlines title '{title}'"
+                            for i, (_, title) in enumerate(plotted)),
+    ]
+    run(["gnuplot", "-e", "; ".join(commands)])
+    data.unlink()
+
+
+def has_pngcairo():
+    result = run(["gnuplot", "-e", "set terminal"], check=False)
+    return "pngcairo" in (result.stdout + result.stderr)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build-dir", type=Path, required=True)
+    parser.add_argument("--work", type=Path, required=True,
+                        help="images (kept between runs), registry storage, install roots")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--sizes", default="50M,200M,1G")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--smoke", action="store_true",
+                        help="one run of each command, checks only: no plot")
+    parser.add_argument("--no-plot", action="store_true")
+    args = parser.parse_args()
+    args.build_dir = args.build_dir.resolve()
+    args.work = args.work.resolve()
+    args.out = args.out.resolve()
+    sizes = args.sizes.split(",")
+    for size in sizes:
+        if size not in SIZES:
+            parser.error(f"unknown size {size} (one of {', '.join(SIZES)})")
+    if args.smoke:
+        args.runs = 1
+
+    for tool in ("skopeo", "umoci", "docker-registry", "curl", "jq", "gzip", "sha256sum",
+                 "diff", "/usr/bin/time") + (() if args.smoke or args.no_plot else ("gnuplot",)):
+        if shutil.which(tool) is None:
+            raise BenchError(f"{tool} is not installed (packaging/install-deps.sh installs it)")
+
+    # Nothing reads or writes the user's own configuration, cache or credentials.
+    home = args.work / "home"
+    reset_dir(home)
+    (home / ".docker").mkdir()
+    args.env = dict(os.environ, HOME=str(home), DOCKER_CONFIG=str(home / ".docker"),
+                    XDG_CACHE_HOME=str(home / ".cache"), XDG_RUNTIME_DIR=str(home / "run"),
+                    TMPDIR=str(home))
+
+    build_type = "unknown"
+    cache = args.build_dir / "CMakeCache.txt"
+    if cache.exists():
+        m = re.search(r"^CMAKE_BUILD_TYPE:STRING=(.*)$", cache.read_text(), re.M)
+        build_type = m.group(1) if m and m.group(1) else "without a build type"
+    machine = machine_info(build_type)
+    log(f"{machine['cpu']}, nproc {machine['nproc']}; deskext {build_type}; sizes {', '.join(sizes)}; "
+        f"{args.runs} run(s) each")
+
+    bench = Bench(args)
+    registry = Registry(args.build_dir / "tests" / "bench" / "deskext-bench-registry",
+                        args.work / "registry")
+    layer_sizes = {}
+    try:
+        for size in sizes:
+            image = bench.bench_size(size, registry)
+            layer_sizes[size] = [layer_size for _, layer_size in image.host_layers]
+    finally:
+        registry.stop()
+
+    summaries = {size: {name: {"samples": samples, "summary": summarise(samples)}
+                        for name, samples in bench.samples[size].items()}
+                 for size in sizes}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "plot.png").unlink(missing_ok=True)  # never a plot of another run
+    if not args.smoke and not args.no_plot:
+        plot(args.out, summaries)
+    write_results(args.out, machine, summaries, layer_sizes, args.runs, args.smoke)
+    sys.stdout.write((args.out / "table.md").read_text())
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except BenchError as e:
+        print(f"bench: FAILED: {e}", file=sys.stderr)
+        sys.exit(1)
