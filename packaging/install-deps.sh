@@ -7,10 +7,24 @@ packages=(
     cmake g++ make pkg-config git
     libboost-filesystem-dev nlohmann-json3-dev libcurl4-openssl-dev libarchive-dev libfmt-dev
     libssl-dev libzstd-dev zlib1g-dev catch2
+    # ISA-L's igzip inflates gzip layers (README "Dependencies"); optional at build time.
+    libisal-dev
     skopeo docker-registry openssl zstd ca-certificates
     # The registry tests: htpasswd (bcrypt users), the token server and the fault proxy
     # (tests/fixtures/scripts, run with Debian's /usr/bin/python3).
     apache2-utils python3 python3-cryptography
+    # The benchmark (tests/bench/run.sh): the pipeline it compares with (umoci, jq), the floor
+    # (curl), peak memory (time) and the plot (gnuplot-nox).
+    umoci jq curl time gnuplot-nox
+    # Every JSON event the integration suites see is checked against docs/events.schema.json;
+    # `script` (bsdutils) runs deskext under a pseudo-terminal for the progress-bar tests.
+    python3-jsonschema bsdutils
+    # The proxy tests: a real forward proxy (run in the foreground by the tests, never as a
+    # service) and curl, with which the hostile registry cases push hand-made manifests.
+    squid curl
+    # The packages (cpack: dpkg-shlibdeps and file) and the man page and completion tests
+    # (tests/packaging: groff renders the man page, zsh loads its completion).
+    dpkg-dev file groff-base zsh
     # The libFuzzer targets (tests/fuzz): clang 16 is Debian 12's oldest clang that compiles
     # libstdc++'s <expected>; libclang-rt-16-dev holds libFuzzer and the sanitizer runtimes.
     clang-16 libclang-rt-16-dev

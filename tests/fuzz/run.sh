@@ -10,14 +10,18 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 seconds="${1:-60}"
-build="${DESKEXT_FUZZ_BUILD:-build/fuzz}"
-cxx="${DESKEXT_FUZZ_CXX:-clang++-16}"
+build="${DESKEXT_FUZZ_BUILD:-build/asan}"
 targets="${FUZZ_TARGETS:-fuzz_platform fuzz_reference fuzz_www_authenticate fuzz_index fuzz_manifest fuzz_config fuzz_metadata fuzz_layer}"
 jobs="$(nproc)"
 if [ "$jobs" -gt 2 ]; then jobs=2; fi
 
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$cxx" \
-    -DDESKEXT_BUILD_FUZZERS=ON -DDESKEXT_BUILD_TESTS=OFF -DDESKEXT_BUILD_EXAMPLE=OFF >/dev/null
+if [ -z "${DESKEXT_FUZZ_BUILD:-}" ]; then
+    cmake --preset asan >/dev/null
+else
+    cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DCMAKE_CXX_COMPILER="${DESKEXT_FUZZ_CXX:-clang++-16}" -DDESKEXT_BUILD_FUZZERS=ON \
+        -DDESKEXT_BUILD_TESTS=OFF -DDESKEXT_BUILD_EXAMPLE=OFF >/dev/null
+fi
 # shellcheck disable=SC2086
 cmake --build "$build" -j "$jobs" --target deskext_fuzz_seeds $targets
 

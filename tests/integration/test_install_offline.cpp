@@ -4,7 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <regex>
 
+#include "deskext/build_info.hpp"
+#include "deskext/platform/platform.hpp"
 #include "extension_fixture.hpp"
 #include "fixtures/host_programs.hpp"
 
@@ -282,4 +285,41 @@ TEST_CASE("cli: usage errors and version", "[integration][cli]") {
     REQUIRE(version.exit_code == 0);
     CHECK(version.last()["extension_api_version"] == "0.3.4");
     CHECK(version.last()["host_platform"].get<std::string>().starts_with("linux/"));
+}
+
+TEST_CASE("cli: version reports the build and the host", "[integration][cli]") {
+    fixtures::TempDir home;
+    // What this test process was built with is what the deskext next to it was built with.
+    const std::string built_for = platform::to_string(
+        platform::make_platform(build_info::build_system, build_info::build_processor));
+    const std::string host = platform::to_string(platform::detect_host());
+    const std::string commit = build_info::git_commit;
+    REQUIRE_FALSE(commit.empty());
+    CHECK((commit == "unknown" ||
+           std::regex_match(commit, std::regex("[0-9a-f]{12}(-dirty)?"))));
+
+    auto json = run_deskext({"version", "--json"}, home.path());
+    REQUIRE(json.exit_code == 0);
+    REQUIRE(json.events.size() == 1);
+    const auto& result = json.last();
+    CHECK(result["event"] == "result");
+    CHECK(result["command"] == "version");
+    CHECK(result["version"] == build_info::version);
+    CHECK(result["version"] == "0.1.0");  // project(deskext VERSION ...) in CMakeLists.txt
+    CHECK(result["commit"] == commit);
+    CHECK(result["extension_api_version"] == build_info::extension_api_version);
+    CHECK(result["build_platform"] == built_for);
+    CHECK(result["host_platform"] == host);
+
+    // For people: every fact on stdout, nothing on stderr; --version is the same command.
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"version"}, std::vector<std::string>{"--version"}}) {
+        auto human = run_deskext(args, home.path());
+        REQUIRE(human.exit_code == 0);
+        CHECK(human.err.empty());
+        for (const std::string& fact : {std::string("deskext ") + build_info::version, commit,
+                                        std::string(build_info::extension_api_version),
+                                        "built for " + built_for, "host " + host})
+            CHECK(human.out.find(fact) != std::string::npos);
+    }
 }
