@@ -112,7 +112,16 @@ targets=(deskext)
 if [ "$package" -eq 1 ]; then targets+=(deskext_man_page); fi
 if [ "$unit_tests" -eq 1 ]; then targets+=(deskext_unit_tests); fi
 cmake --build "$build" -j "$jobs" --target "${targets[@]}"
-if [ "$unit_tests" -eq 1 ]; then ctest --preset arm64 --test-dir "$build" -j "$jobs"; fi
+# The test commands carry CMAKE_CROSSCOMPILING_EMULATOR (qemu) from the toolchain file. Three
+# tests start child processes in ways qemu-user cannot emulate, and are left to arm64 hardware:
+# posix_spawn's report of a failed exec (qemu runs the vfork-style child as a fork, so a missing
+# program is exit 127 instead of an error; two tests), and running an arm64 child program (no
+# binfmt_misc registration for qemu in a container).
+qemu_limits="run_process looks programs up on PATH|credentials from credential helpers"
+qemu_limits+="|the linux host program of this machine runs"
+if [ "$unit_tests" -eq 1 ]; then
+    ctest --test-dir "$build" -L unit -E "$qemu_limits" --no-tests=error -j "$jobs"
+fi
 
 deskext="$build/runtime/deskext"
 file -b "$deskext" | grep -q "ARM aarch64" || {
