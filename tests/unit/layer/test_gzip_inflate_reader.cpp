@@ -12,6 +12,10 @@
 
 #include "deskext/layer/layer_reader.hpp"
 #include "fixtures/tar_builder.hpp"
+#include "layer_test_readers.hpp"
+
+using deskext::testing::FailingReader;
+using deskext::testing::random_bytes;
 
 namespace {
 
@@ -22,13 +26,6 @@ using deskext::StringReader;
 using deskext::fixtures::TarCompression;
 using deskext::layer::GzipInflateReader;
 using Failure = deskext::layer::GzipInflateReader::Failure;
-
-std::string random_bytes(std::size_t n, unsigned seed = 11) {
-    std::mt19937 gen(seed);
-    std::string out(n, '\0');
-    for (char& c : out) c = static_cast<char>(gen() & 0xffu);
-    return out;
-}
 
 // Compressible, not trivially: words picked at random.
 std::string text(std::size_t n, unsigned seed = 5) {
@@ -105,20 +102,6 @@ private:
     std::size_t m_pos = 0;
 };
 
-// Serves `data`, then fails with an integrity error as a VerifyingReader would.
-class FailingReader final : public Reader {
-public:
-    explicit FailingReader(std::string data) : m_inner(std::move(data)) {}
-    Result<std::size_t> read(std::span<std::byte> buffer) override {
-        DESKEXT_TRY_ASSIGN(std::size_t n, m_inner.read(buffer));
-        if (n == 0) return deskext::fail(ErrorCode::integrity, "blob sha256:feed is truncated");
-        return n;
-    }
-
-private:
-    StringReader m_inner;
-};
-
 // Everything the inflater yields, read `chunk` bytes at a time.
 Result<std::string> inflate_all(GzipInflateReader& inflater, std::size_t chunk = 256 * 1024) {
     std::vector<std::byte> buffer(chunk);
@@ -141,7 +124,7 @@ Result<std::string> inflate_string(std::string compressed, std::size_t step = 1u
 }  // namespace
 
 TEST_CASE("gzip inflate: one member", "[layer][gzip]") {
-    const std::string data = text(3u << 20) + random_bytes(700 * 1024);
+    const std::string data = text(3u << 20) + random_bytes(700 * 1024, 11);
     const std::string member = gzip(data);
     TrickleReader source(member, 1u << 30);
     GzipInflateReader inflater(source);
@@ -265,7 +248,7 @@ TEST_CASE("gzip inflate: the trailer's CRC-32 and ISIZE are checked", "[layer][g
         }
     }
     SECTION("corrupt deflate data") {
-        std::string bad = gzip(random_bytes(64 * 1024));
+        std::string bad = gzip(random_bytes(64 * 1024, 11));
         for (std::size_t i = 12; i < 40; ++i) bad[i] = static_cast<char>(0xff);
         auto got = inflate_string(bad);
         REQUIRE(!got);
@@ -331,7 +314,7 @@ TEST_CASE("gzip inflate: what is not gzip, and what follows the last member",
 }
 
 TEST_CASE("gzip inflate: the source's error passes through", "[layer][gzip]") {
-    const std::string member = gzip(random_bytes(100 * 1024));
+    const std::string member = gzip(random_bytes(100 * 1024, 11));
     FailingReader source(member.substr(0, member.size() / 2));
     GzipInflateReader inflater(source);
     auto got = inflate_all(inflater);

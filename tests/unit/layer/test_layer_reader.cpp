@@ -9,6 +9,10 @@
 #include <vector>
 
 #include "fixtures/tar_builder.hpp"
+#include "layer_test_readers.hpp"
+
+using deskext::testing::FailingReader;
+using deskext::testing::random_bytes;
 
 namespace {
 
@@ -67,33 +71,12 @@ Result<ReadLayer> read_tar(std::string tar, Compression compression, const Limit
     return read_layer(source, compression, limits);
 }
 
-std::string random_bytes(std::size_t n, unsigned seed = 7) {
-    std::mt19937 gen(seed);
-    std::string out(n, '\0');
-    for (char& c : out) c = static_cast<char>(gen() & 0xffu);
-    return out;
-}
-
-// Serves `data`, then fails with an integrity error as a VerifyingReader would.
-class FailingReader final : public Reader {
-public:
-    explicit FailingReader(std::string data) : m_inner(std::move(data)) {}
-    Result<std::size_t> read(std::span<std::byte> buffer) override {
-        DESKEXT_TRY_ASSIGN(std::size_t n, m_inner.read(buffer));
-        if (n == 0) return deskext::fail(ErrorCode::integrity, "blob sha256:feed is truncated");
-        return n;
-    }
-
-private:
-    StringReader m_inner;
-};
-
 }  // namespace
 
 TEST_CASE("layer: reads gzip, zstd and uncompressed layers", "[layer]") {
     const auto compression =
         GENERATE(TarCompression::gzip, TarCompression::zstd, TarCompression::none);
-    const std::string big = random_bytes(700 * 1024);
+    const std::string big = random_bytes(700 * 1024, 7);
     std::vector<TarEntry> entries = {
         deskext::fixtures::dir("a", 0750),
         deskext::fixtures::file("a/b.txt", "hello", 0600),
@@ -250,9 +233,9 @@ TEST_CASE("layer: data that is not a tar is refused", "[layer][hostile]") {
 
 TEST_CASE("layer: truncated gzip and zstd streams are refused", "[layer][hostile]") {
     const auto compression = GENERATE(TarCompression::gzip, TarCompression::zstd);
-    const std::string tar = make_tar(
-        {deskext::fixtures::file("a", random_bytes(300 * 1024)), deskext::fixtures::file("b", "c")},
-        compression);
+    const std::string tar = make_tar({deskext::fixtures::file("a", random_bytes(300 * 1024, 7)),
+                                      deskext::fixtures::file("b", "c")},
+                                     compression);
     const std::string truncated = tar.substr(0, tar.size() / 2);
     auto layer = read_tar(truncated, to_oci(compression));
     REQUIRE(!layer);
@@ -262,8 +245,9 @@ TEST_CASE("layer: truncated gzip and zstd streams are refused", "[layer][hostile
 
 TEST_CASE("layer: an error of the source surfaces as itself", "[layer]") {
     SECTION("while entries are read") {
-        const std::string tar = make_tar({deskext::fixtures::file("a", random_bytes(100 * 1024))},
-                                         TarCompression::gzip);
+        const std::string tar =
+            make_tar({deskext::fixtures::file("a", random_bytes(100 * 1024, 7))},
+                     TarCompression::gzip);
         FailingReader source(tar.substr(0, tar.size() / 2));
         auto layer = read_layer(source, Compression::gzip);
         REQUIRE(!layer);
@@ -332,7 +316,8 @@ TEST_CASE("layer: a decompression bomb is refused", "[layer][hostile]") {
         CHECK_THAT(second.error().message, Catch::Contains("1000 times"));
     }
     SECTION("the image-wide uncompressed cap") {
-        const std::string tar = make_tar({deskext::fixtures::file("a", random_bytes(64 * 1024))});
+        const std::string tar =
+            make_tar({deskext::fixtures::file("a", random_bytes(64 * 1024, 7))});
         Limits limits;
         limits.max_uncompressed_bytes = 32 * 1024;
         auto layer = read_tar(tar, Compression::gzip, limits);
