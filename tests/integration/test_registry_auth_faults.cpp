@@ -206,6 +206,15 @@ void check_installed(const fs::path& root, const Run& run) {
 
 std::string blob_path(const std::string& digest) { return "/v2/" + repo + "/blobs/" + digest; }
 
+// A client of its own, logged in to the test registry through a fault proxy of its own.
+struct ProxiedClient {
+    fixtures::TempDir dir;
+    fixtures::FaultProxy proxy{dir / "proxy", world().registry->host()};
+    Client client;
+
+    ProxiedClient() { client.login(proxy.host()); }
+};
+
 }  // namespace
 
 // --- the harness itself -----------------------------------------------------------------------
@@ -394,14 +403,13 @@ TEST_CASE("registry token auth: an expired token is renewed during a pull",
 TEST_CASE("registry faults: a connection cut mid-blob is resumed with Range",
           "[integration][registry][faults]") {
     auto& w = world();
-    fixtures::TempDir dir;
-    fixtures::FaultProxy proxy(dir / "proxy", w.registry->host());
+    ProxiedClient through;
+    auto& proxy = through.proxy;
+    auto& client = through.client;
     const auto layer = w.v1.layers.back();
     REQUIRE(layer.size > 200);
     proxy.add_fault(
         {fixtures::Fault::Kind::cut_after_bytes, layer.digest, 1, layer.size / 2, "", ""});
-    Client client;
-    client.login(proxy.host());
     auto run = client.install(proxy.host() + "/" + repo + ":1.0.0");
     const auto seen = proxy.requests();
     INFO(run.err << run.out << joined(seen));
@@ -413,12 +421,11 @@ TEST_CASE("registry faults: a connection cut mid-blob is resumed with Range",
 
 TEST_CASE("registry faults: 503 is retried", "[integration][registry][faults]") {
     auto& w = world();
-    fixtures::TempDir dir;
-    fixtures::FaultProxy proxy(dir / "proxy", w.registry->host());
+    ProxiedClient through;
+    auto& proxy = through.proxy;
+    auto& client = through.client;
     const auto layer = w.v1.layers.back();
     proxy.add_fault({fixtures::Fault::Kind::status, layer.digest, 1, 503, "", ""});
-    Client client;
-    client.login(proxy.host());
     auto run = client.install(proxy.host() + "/" + repo + ":1.0.0");
     const auto seen = proxy.requests();
     INFO(run.err << run.out << joined(seen));
@@ -429,12 +436,10 @@ TEST_CASE("registry faults: 503 is retried", "[integration][registry][faults]") 
 
 TEST_CASE("registry faults: 429 with Retry-After is waited for",
           "[integration][registry][faults]") {
-    auto& w = world();
-    fixtures::TempDir dir;
-    fixtures::FaultProxy proxy(dir / "proxy", w.registry->host());
+    ProxiedClient through;
+    auto& proxy = through.proxy;
+    auto& client = through.client;
     proxy.add_fault({fixtures::Fault::Kind::status, "/manifests/", 1, 429, "2", ""});
-    Client client;
-    client.login(proxy.host());
     const auto start = std::chrono::steady_clock::now();
     auto run = client.install(proxy.host() + "/" + repo + ":1.0.0");
     const auto elapsed = std::chrono::steady_clock::now() - start;
@@ -449,10 +454,9 @@ TEST_CASE("registry faults: 429 with Retry-After is waited for",
 TEST_CASE("registry faults: a corrupted layer fails with exit 7 and keeps the installed version",
           "[integration][registry][faults]") {
     auto& w = world();
-    fixtures::TempDir dir;
-    fixtures::FaultProxy proxy(dir / "proxy", w.registry->host());
-    Client client;
-    client.login(proxy.host());
+    ProxiedClient through;
+    auto& proxy = through.proxy;
+    auto& client = through.client;
     auto first = client.install(proxy.host() + "/" + repo + ":1.0.0");
     INFO(first.err << first.out);
     check_installed(client.root, first);
@@ -472,7 +476,7 @@ TEST_CASE("registry faults: a corrupted layer fails with exit 7 and keeps the in
     check_no_secrets(update);
 
     // The corrupt blob was not kept in the cache: without the fault the update goes through.
-    fixtures::FaultProxy clean(dir / "clean", w.registry->host());
+    fixtures::FaultProxy clean(through.dir / "clean", w.registry->host());
     client.login(clean.host());
     auto retry = client.install(clean.host() + "/" + repo + ":2.0.0", {"--force"});
     INFO(retry.err << retry.out);
@@ -484,13 +488,12 @@ TEST_CASE("registry faults: a corrupted layer fails with exit 7 and keeps the in
 TEST_CASE("registry faults: a blob redirected to another host gets no Authorization",
           "[integration][registry][faults]") {
     auto& w = world();
-    fixtures::TempDir dir;
-    fixtures::FaultProxy proxy(dir / "proxy", w.registry->host());
+    ProxiedClient through;
+    auto& proxy = through.proxy;
+    auto& client = through.client;
     const auto layer = w.v1.layers.back();
     proxy.add_fault({fixtures::Fault::Kind::redirect_to, layer.digest, 1, 0, "",
                      "http://" + proxy.redirect_host()});
-    Client client;
-    client.login(proxy.host());
     auto run = client.install(proxy.host() + "/" + repo + ":1.0.0");
     const auto redirected = proxy.redirect_requests();
     INFO(run.err << run.out << joined(proxy.requests()) << joined(redirected));
@@ -509,10 +512,9 @@ TEST_CASE("registry faults: a blob redirected to another host gets no Authorizat
 TEST_CASE("registry cache: a second install reads every blob from the cache",
           "[integration][registry][cache]") {
     auto& w = world();
-    fixtures::TempDir dir;
-    fixtures::FaultProxy proxy(dir / "proxy", w.registry->host());
-    Client client;
-    client.login(proxy.host());
+    ProxiedClient through;
+    auto& proxy = through.proxy;
+    auto& client = through.client;
     const auto reference = proxy.host() + "/" + repo + ":1.0.0";
     const std::string blob_get = "GET /v2/" + repo + "/blobs/";
 
@@ -540,10 +542,9 @@ TEST_CASE("registry cache: a second install reads every blob from the cache",
 TEST_CASE("registry cache: an update fetches and reads only the layer that changed",
           "[integration][registry][cache]") {
     auto& w = world();
-    fixtures::TempDir dir;
-    fixtures::FaultProxy proxy(dir / "proxy", w.registry->host());
-    Client client;
-    client.login(proxy.host());
+    ProxiedClient through;
+    auto& proxy = through.proxy;
+    auto& client = through.client;
     auto first = client.install(proxy.host() + "/" + repo + ":1.0.0");
     INFO(first.err << first.out);
     check_installed(client.root, first);
@@ -584,10 +585,9 @@ TEST_CASE("registry cache: an update fetches and reads only the layer that chang
 TEST_CASE("registry cache: a damaged cached layer is caught when read, removed and fetched again",
           "[integration][registry][cache]") {
     auto& w = world();
-    fixtures::TempDir dir;
-    fixtures::FaultProxy proxy(dir / "proxy", w.registry->host());
-    Client client;
-    client.login(proxy.host());
+    ProxiedClient through;
+    auto& proxy = through.proxy;
+    auto& client = through.client;
     const auto reference = proxy.host() + "/" + repo + ":1.0.0";
     auto first = client.install(reference);
     INFO(first.err << first.out);
@@ -619,10 +619,9 @@ TEST_CASE("registry cache: a damaged cached layer is caught when read, removed a
 TEST_CASE("registry cache: an update copies unchanged files from the installed version",
           "[integration][registry][cache]") {
     auto& w = world();
-    fixtures::TempDir dir;
-    fixtures::FaultProxy proxy(dir / "proxy", w.registry->host());
-    Client client;
-    client.login(proxy.host());
+    ProxiedClient through;
+    auto& proxy = through.proxy;
+    auto& client = through.client;
     auto first = client.install(proxy.host() + "/" + repo + ":split-1");
     INFO(first.err << first.out);
     check_installed(client.root, first);
