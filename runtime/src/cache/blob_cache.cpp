@@ -42,6 +42,7 @@ BlobWriter::BlobWriter(BlobWriter&& other) noexcept
       m_out(std::move(other.m_out)),
       m_hash(std::move(other.m_hash)),
       m_size(other.m_size),
+      m_kept(other.m_kept),
       m_done(other.m_done) {
     other.m_done = true;
 }
@@ -65,20 +66,40 @@ Result<void> BlobWriter::write(std::string_view chunk) {
                     fmt::format("blob {} is larger than its descriptor says ({} bytes)",
                                 m_digest.str(), m_expected_size));
     }
+    m_hash->update(chunk);
+    if (m_size < m_kept) {
+        const auto again = std::min<std::int64_t>(m_kept - m_size, std::ssize(chunk));
+        DESKEXT_TRY(compare_with_file(chunk.substr(0, static_cast<std::size_t>(again))));
+        m_size += again;
+        chunk.remove_prefix(static_cast<std::size_t>(again));
+        if (chunk.empty()) return {};
+    }
     m_out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    m_out.flush();
     if (!m_out) {
         return fail(ErrorCode::filesystem,
                     fmt::format("cannot write {} (disk full?)", m_temp.string()));
     }
-    m_hash->update(chunk);
     m_size += static_cast<std::int64_t>(chunk.size());
     return {};
 }
 
+Result<void> BlobWriter::compare_with_file(std::string_view chunk) {
+    DESKEXT_TRY_ASSIGN(auto in, open_file_reader(m_temp.string(), m_size,
+                                                 static_cast<std::int64_t>(chunk.size())));
+    DESKEXT_TRY_ASSIGN(const auto before, read_all(*in, chunk.size(), ErrorCode::filesystem));
+    if (before != chunk) {
+        return fail(ErrorCode::integrity,
+                    fmt::format("blob {} changed when its download started over (at byte {})",
+                                m_digest.str(), m_size));
+    }
+    return {};
+}
+
 Result<void> BlobWriter::restart() {
-    m_out.close();
-    m_out.open(m_temp, std::ios::binary | std::ios::trunc);
-    if (!m_out) return fail(ErrorCode::filesystem, fmt::format("cannot write {}", m_temp.string()));
+    if (m_done || !m_out)
+        return fail(ErrorCode::filesystem, fmt::format("cannot write {}", m_temp.string()));
+    m_kept = std::max(m_kept, m_size);
     m_hash = std::make_unique<Sha256>();
     m_size = 0;
     return {};

@@ -6,6 +6,7 @@
 // again, and every read of it still verifies while it streams, so that damage done to the file
 // since is caught when it is read (the reader then removes the entry: see remove()).
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -30,11 +31,17 @@ public:
     BlobWriter(const BlobWriter&) = delete;
     BlobWriter& operator=(const BlobWriter&) = delete;
 
-    // More bytes than the expected size fail at once (integrity).
+    // More bytes than the expected size fail at once (integrity). Each write reaches the file
+    // before it returns, so that the file can be read while it is written (temp_path()).
     [[nodiscard]] Result<void> write(std::string_view chunk);
-    // Starts over (the server could not resume).
+    // Starts over from the first byte (the server could not resume). What the file holds
+    // already may have been read, so it is kept: the bytes that come again are compared with
+    // it instead of written, and a difference fails (integrity).
     [[nodiscard]] Result<void> restart();
     [[nodiscard]] std::int64_t size() const { return m_size; }
+    // How many bytes from the start the file holds; never decreases.
+    [[nodiscard]] std::int64_t bytes_in_file() const { return std::max(m_size, m_kept); }
+    [[nodiscard]] const std::filesystem::path& temp_path() const { return m_temp; }
     // Checks digest and size, flushes and renames into place.
     [[nodiscard]] Result<void> commit();
 
@@ -43,6 +50,7 @@ private:
     BlobWriter(BlobCache* cache, Digest digest, std::int64_t expected_size,
                std::filesystem::path temp);
     void discard();
+    Result<void> compare_with_file(std::string_view chunk);
 
     BlobCache* m_cache;
     Digest m_digest;
@@ -50,7 +58,8 @@ private:
     std::filesystem::path m_temp;
     std::ofstream m_out;
     std::unique_ptr<Sha256> m_hash;
-    std::int64_t m_size = 0;
+    std::int64_t m_size = 0;  // bytes of this attempt
+    std::int64_t m_kept = 0;  // bytes an earlier attempt left in the file
     bool m_done = false;
 };
 

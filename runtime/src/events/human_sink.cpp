@@ -48,12 +48,12 @@ constexpr std::string_view erase_line = "\x1b[2K";
 
 }  // namespace
 
-std::string HumanSink::bar_line(std::size_t layer, const Bar& bar) const {
+std::string HumanSink::bar_line(const std::string& phase, std::size_t layer, const Bar& bar) {
     constexpr int width = 20;
     const double fraction =
         bar.total > 0 ? static_cast<double>(bar.bytes) / static_cast<double>(bar.total) : 1.0;
     const int filled = std::clamp(static_cast<int>(fraction * width), 0, width);
-    return fmt::format("{} layer {:>2} [{}{}] {:>8} / {:<8} {:>10}", m_phase, layer + 1,
+    return fmt::format("{} layer {:>2} [{}{}] {:>8} / {:<8} {:>10}", phase, layer + 1,
                        std::string(static_cast<std::size_t>(filled), '#'),
                        std::string(static_cast<std::size_t>(width - filled), ' '),
                        human_bytes(static_cast<double>(bar.bytes)),
@@ -64,10 +64,10 @@ std::string HumanSink::bar_line(std::size_t layer, const Bar& bar) const {
 void HumanSink::redraw() {
     std::string text;
     if (m_lines_drawn > 0) text += cursor_up(m_lines_drawn);
-    for (const auto& [layer, bar] : m_bars) {
+    for (const auto& [key, bar] : m_bars) {
         text += '\r';
         text += erase_line;
-        text += bar_line(layer, bar);
+        text += bar_line(key.first, key.second, bar);
         text += '\n';
     }
     m_lines_drawn = m_bars.size();
@@ -78,12 +78,7 @@ void HumanSink::progress(const nlohmann::json& fields) {
     const auto now = std::chrono::steady_clock::now();
     const auto layer = fields.value("layer", std::size_t{0});
     const auto phase = fields.value("phase", std::string());
-    if (phase != m_phase) {  // a new set of bars below the previous one's
-        m_phase = phase;
-        m_bars.clear();
-        m_lines_drawn = 0;
-    }
-    auto [it, fresh] = m_bars.try_emplace(layer);
+    auto [it, fresh] = m_bars.try_emplace({phase, layer});
     auto& bar = it->second;
     if (fresh) bar.started = m_last_event;
     m_last_event = now;
@@ -102,8 +97,7 @@ void HumanSink::progress(const nlohmann::json& fields) {
 void HumanSink::emit(std::string_view name, nlohmann::json fields) {
     if (name == "progress") return progress(fields);
     m_last_event = std::chrono::steady_clock::now();
-    // The bars drawn so far stay on screen, finished; the next phase starts new ones.
-    m_phase.clear();
+    // The bars drawn so far stay on screen, finished; the next progress starts new ones.
     m_bars.clear();
     m_lines_drawn = 0;
     if (name == "started") {

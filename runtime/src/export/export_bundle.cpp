@@ -164,7 +164,8 @@ BundleNames bundle_names(const std::string& image_name) {
     return {source::short_image_name(full), full};
 }
 
-Result<ExportOutcome> export_bundle(const ExportOptions& options, EventSink& events) {
+Result<ExportOutcome> export_bundle(const ExportOptions& options, EventSink& caller_events) {
+    SerializedSink events(caller_events);
     if (options.sources.empty()) return fail(ErrorCode::usage, "export needs at least one SOURCE");
     const auto& limits = options.source_options.limits;
     std::vector<platform::Platform> wanted;
@@ -206,7 +207,7 @@ Result<ExportOutcome> export_bundle(const ExportOptions& options, EventSink& eve
 
         const std::size_t before = writer.blob_count();
         ProgressThrottle download(events, "download", plan->blobs);
-        DESKEXT_TRY(source->prefetch(plan->blobs, download.callback()));
+        DESKEXT_TRY_ASSIGN(const auto fetching, source->prefetch(plan->blobs, download.callback()));
         ProgressThrottle copied(events, "export", plan->blobs);
         const auto progress = copied.callback();
         for (std::size_t i = 0; i < plan->blobs.size(); ++i) {

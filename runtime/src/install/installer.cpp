@@ -222,10 +222,12 @@ Result<InstallOutcome> install_image(ImageSource& source, const InstallOptions& 
     const auto target = options.root / name;
     const std::string image_platform = platform::to_string(image.image_platform);
 
-    // A registry source fetches the missing layers concurrently into the blob cache here, so
-    // that the pass below reads local files.
+    // A registry source starts fetching the missing layers concurrently into the blob cache;
+    // the pass below reads each layer as it arrives. Whatever is still being fetched when this
+    // returns (the install failed) is stopped.
     ProgressThrottle download_progress(events, "download", image.manifest);
-    DESKEXT_TRY(source.prefetch(image.manifest.layers, download_progress.callback()));
+    DESKEXT_TRY_ASSIGN(const auto fetching,
+                       source.prefetch(image.manifest.layers, download_progress.callback()));
 
     // One read of each layer: the tree, metadata.json, and the files the install may need
     // written out as they pass, into a directory of their own inside the root (the same file
@@ -308,7 +310,8 @@ Result<InstallOutcome> install_image(ImageSource& source, const InstallOptions& 
 }  // namespace
 
 Result<InstallOutcome> install_extension(ImageSource& source, const InstallOptions& options,
-                                         EventSink& events) {
+                                         EventSink& caller_events) {
+    SerializedSink events(caller_events);
     const std::string host = platform::to_string(options.host);
     events.emit("started",
                 {{"command", "install"}, {"source", source.describe()}, {"platform", host}});

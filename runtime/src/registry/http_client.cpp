@@ -167,6 +167,8 @@ std::string lower(std::string_view s) {
     return out;
 }
 
+constexpr long k_receive_buffer = 512L * 1024;
+
 // One request through its attempts, redirects and resumes.
 class Transfer {
 public:
@@ -182,6 +184,8 @@ public:
 
     [[nodiscard]] bool finished() const { return m_result.has_value(); }
     [[nodiscard]] std::chrono::steady_clock::time_point not_before() const { return m_not_before; }
+    [[nodiscard]] const Result<HttpResponse>& result() const { return *m_result; }
+    [[nodiscard]] CURL* easy() const { return m_easy.get(); }
     [[nodiscard]] Result<HttpResponse> take_result() { return std::move(*m_result); }
     [[nodiscard]] long transport_code() const { return m_transport_code; }
 
@@ -209,6 +213,9 @@ public:
         curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, nullptr);  // digests are over raw bytes
         curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
         curl_easy_setopt(e, CURLOPT_HEADERDATA, this);
+        // Blobs arrive in large pieces: fewer calls to write them into the cache and to wake
+        // the layer being read from them.
+        curl_easy_setopt(e, CURLOPT_BUFFERSIZE, k_receive_buffer);
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Transfer::on_body);
         curl_easy_setopt(e, CURLOPT_WRITEDATA, this);
         curl_easy_setopt(e, CURLOPT_PRIVATE, this);
@@ -492,7 +499,7 @@ Result<HttpResponse> HttpClient::run(const HttpRequest& request, BodySink* sink,
     return std::move(results.front());
 }
 
-std::vector<Result<HttpResponse>> HttpClient::run_all(std::span<Job> jobs) {
+std::vector<Result<HttpResponse>> HttpClient::run_all(std::span<Job> jobs, const Watch& watch) {
     std::vector<std::unique_ptr<Transfer>> transfers;
     transfers.reserve(jobs.size());
     for (auto& job : jobs) {
@@ -500,13 +507,31 @@ std::vector<Result<HttpResponse>> HttpClient::run_all(std::span<Job> jobs) {
             std::make_unique<Transfer>(job.request, job.sink, m_params, m_proxies, m_tls_for));
     }
     auto multi = make_multi();
+    // A stop request wakes the poll below at once.
+    const std::stop_callback wake(watch.stop, [&multi] { curl_multi_wakeup(multi.get()); });
     std::vector<Transfer*> active;
+    std::vector<bool> reported(transfers.size(), false);
     const auto limit = static_cast<std::size_t>(std::max(1, m_params.max_concurrent));
 
     auto is_active = [&](const Transfer* t) {
         return std::find(active.begin(), active.end(), t) != active.end();
     };
+    auto report_finished = [&] {
+        for (std::size_t i = 0; i < transfers.size(); ++i) {
+            if (reported[i] || !transfers[i]->finished()) continue;
+            reported[i] = true;
+            if (watch.finished) watch.finished(i, transfers[i]->result());
+        }
+    };
     while (true) {
+        if (watch.stop.stop_requested()) {
+            for (auto* t : active) curl_multi_remove_handle(multi.get(), t->easy());
+            active.clear();
+            for (auto& t : transfers)
+                if (!t->finished()) t->fail_now(Error{ErrorCode::network, "cancelled"});
+            report_finished();
+            break;
+        }
         const auto now = std::chrono::steady_clock::now();
         auto next_wake = now + std::chrono::seconds(1);
         bool pending = false;
@@ -528,6 +553,7 @@ std::vector<Result<HttpResponse>> HttpClient::run_all(std::span<Job> jobs) {
             curl_multi_add_handle(multi.get(), easy);
             active.push_back(t.get());
         }
+        report_finished();
         if (active.empty() && !pending) break;
 
         int running = 0;
@@ -542,14 +568,13 @@ std::vector<Result<HttpResponse>> HttpClient::run_all(std::span<Job> jobs) {
             active.erase(std::find(active.begin(), active.end(), t));
             t->on_done(code);
         }
+        report_finished();
         if (active.empty()) {
             bool any_ready = false;
             for (auto& t : transfers) any_ready = any_ready || !t->finished();
             if (!any_ready) break;
-            std::this_thread::sleep_until(std::min(
-                next_wake, std::chrono::steady_clock::now() + std::chrono::milliseconds(1000)));
-            continue;
         }
+        // Waits for data, the next retry, or a stop request (curl_multi_wakeup).
         const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
             next_wake - std::chrono::steady_clock::now());
         curl_multi_poll(multi.get(), nullptr, 0,

@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <span>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -125,9 +126,20 @@ public:
     [[nodiscard]] Result<HttpResponse> run(const HttpRequest& request, BodySink* sink,
                                            long* transport_code = nullptr);
 
+    // What a caller of run_all may follow while the requests run (from the calling thread).
+    struct Watch {
+        // Called once per job as soon as it has its final result (the same run_all returns),
+        // so that a body can be used before the other transfers end.
+        std::function<void(std::size_t job, const Result<HttpResponse>& result)> finished;
+        // Once stop is requested, the transfers still running or waiting are abandoned
+        // (ErrorCode::network, "cancelled").
+        std::stop_token stop;
+    };
+
     // Runs several requests at once, at most params.max_concurrent in flight; one result each,
     // in order.
-    [[nodiscard]] std::vector<Result<HttpResponse>> run_all(std::span<Job> jobs);
+    [[nodiscard]] std::vector<Result<HttpResponse>> run_all(std::span<Job> jobs,
+                                                            const Watch& watch = {});
 
     [[nodiscard]] const HttpParams& params() const { return m_params; }
 

@@ -314,7 +314,14 @@ Result<HttpResponse> RegistrySession::get(const std::string& path, std::vector<s
     return response;
 }
 
-std::vector<Result<HttpResponse>> RegistrySession::get_all(const std::vector<BlobJob>& jobs) {
+std::vector<Result<HttpResponse>> RegistrySession::get_all(const std::vector<BlobJob>& jobs,
+                                                          const HttpClient::Watch& watch) {
+    const auto refused = [](const Result<HttpResponse>& result) {
+        return result && (result->status == 401 || result->status == 403);
+    };
+    const auto tell = [&](std::size_t job, const Result<HttpResponse>& result) {
+        if (watch.finished) watch.finished(job, result);
+    };
     std::vector<Result<HttpResponse>> results;
     auto ready = ensure_endpoint();
     std::string auth;
@@ -327,8 +334,10 @@ std::vector<Result<HttpResponse>> RegistrySession::get_all(const std::vector<Blo
         }
     }
     if (!ready) {
-        for (std::size_t i = 0; i < jobs.size(); ++i)
+        for (std::size_t i = 0; i < jobs.size(); ++i) {
             results.emplace_back(std::unexpected(ready.error()));
+            tell(i, results.back());
+        }
         return results;
     }
     std::vector<HttpClient::Job> batch;
@@ -340,12 +349,20 @@ std::vector<Result<HttpResponse>> RegistrySession::get_all(const std::vector<Blo
         request.authorization = auth;
         batch.push_back({std::move(request), job.sink, 0});
     }
-    results = m_http.run_all(batch);
+    HttpClient::Watch first_round{[&](std::size_t job, const Result<HttpResponse>& result) {
+                                      if (!refused(result)) tell(job, result);
+                                  },
+                                  watch.stop};
+    results = m_http.run_all(batch, first_round);
     // Whatever was refused (an expired token) goes again one by one, with a renewed token.
     for (std::size_t i = 0; i < jobs.size(); ++i) {
-        if (results[i] && (results[i]->status == 401 || results[i]->status == 403)) {
+        if (!refused(results[i])) continue;
+        if (watch.stop.stop_requested()) {
+            results[i] = fail(ErrorCode::network, "cancelled");
+        } else {
             results[i] = get(jobs[i].path, {}, jobs[i].sink, true);
         }
+        tell(i, results[i]);
     }
     return results;
 }

@@ -32,8 +32,10 @@ public:
         std::string path;
         BodySink* sink = nullptr;
     };
-    // Several resumable GETs at once; one result each.
-    [[nodiscard]] std::vector<Result<HttpResponse>> get_all(const std::vector<BlobJob>& jobs);
+    // Several resumable GETs at once; one result each. `watch.finished` is told of each final
+    // result as it comes (a refusal is asked again with a renewed token first).
+    [[nodiscard]] std::vector<Result<HttpResponse>> get_all(const std::vector<BlobJob>& jobs,
+                                                            const HttpClient::Watch& watch = {});
 
 private:
     Result<void> ensure_endpoint();

@@ -5,7 +5,11 @@
 #include "registry/registry_source.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <map>
 #include <set>
+#include <stop_token>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -14,6 +18,7 @@
 #include "deskext/oci/media_types.hpp"
 #include "deskext/platform/paths.hpp"
 #include "deskext/registry/reference.hpp"
+#include "registry/arriving_blob.hpp"
 #include "registry/registry_session.hpp"
 #include "registry/url_sanitizer.hpp"
 
@@ -32,32 +37,47 @@ std::string content_type_of(const HttpResponse& response) {
     return value;
 }
 
-// Feeds a blob into a cache writer and reports progress.
+// Feeds a blob into a cache writer, tells its reader how far the file is written and reports
+// progress.
 class CacheSink final : public BodySink {
 public:
     CacheSink(cache::BlobWriter writer, std::size_t index, std::int64_t total,
-              const layer::ProgressFn* progress)
-        : m_writer(std::move(writer)), m_index(index), m_total(total), m_progress(progress) {}
+              const layer::ProgressFn& progress)
+        : m_writer(std::move(writer)),
+          m_index(index),
+          m_total(total),
+          m_progress(progress),
+          m_arriving(std::make_shared<ArrivingBlob>()) {}
 
     [[nodiscard]] Result<void> write(std::string_view chunk) override {
         DESKEXT_TRY(m_writer.write(chunk));
+        m_arriving->wrote(m_writer.bytes_in_file());
         report();
         return {};
     }
     [[nodiscard]] Result<void> restart() override { return m_writer.restart(); }
     [[nodiscard]] std::int64_t size() const override { return m_writer.size(); }
     [[nodiscard]] Result<void> commit() { return m_writer.commit(); }
+    [[nodiscard]] const std::filesystem::path& file() const { return m_writer.temp_path(); }
+    [[nodiscard]] const std::shared_ptr<ArrivingBlob>& arriving() const { return m_arriving; }
     void report() {
-        if (m_progress != nullptr && *m_progress) {
-            (*m_progress)({m_index, m_writer.size(), m_total});
-        }
+        if (m_progress) m_progress({m_index, m_writer.size(), m_total});
     }
 
 private:
     cache::BlobWriter m_writer;
     std::size_t m_index;
     std::int64_t m_total;
-    const layer::ProgressFn* m_progress;
+    const layer::ProgressFn& m_progress;
+    std::shared_ptr<ArrivingBlob> m_arriving;
+};
+
+// The blobs of one download that the cache lacks: a sink and a GET each.
+struct DownloadBatch {
+    layer::ProgressFn progress;  // the sinks refer to it
+    std::vector<oci::Descriptor> blobs;
+    std::vector<std::unique_ptr<CacheSink>> sinks;
+    std::vector<RegistrySession::BlobJob> jobs;
 };
 
 // A cache entry as read by the installer: the verifying stream, and on a digest or size mismatch
@@ -65,7 +85,7 @@ private:
 class CachedBlobReader final : public Reader {
 public:
     CachedBlobReader(std::unique_ptr<Reader> inner, cache::BlobCache& cache, Digest digest,
-                     std::size_t& removed)
+                     std::atomic<std::size_t>& removed)
         : m_inner(std::move(inner)),
           m_cache(cache),
           m_digest(std::move(digest)),
@@ -89,7 +109,7 @@ private:
     std::unique_ptr<Reader> m_inner;
     cache::BlobCache& m_cache;
     Digest m_digest;
-    std::size_t& m_removed;
+    std::atomic<std::size_t>& m_removed;  // layers are read on several threads
     bool m_dropped = false;
 };
 
@@ -134,9 +154,20 @@ public:
             return fail(ErrorCode::invalid_extension,
                         fmt::format("{} has a negative size", descriptor.digest.str()));
         }
+        // Being downloaded: read as it arrives (once; a later open reads the cache entry).
+        if (auto arriving = m_arriving.find(descriptor.digest);
+            arriving != m_arriving.end() && arriving->second.size == descriptor.size) {
+            auto reader = read_arriving(arriving->second.blob, std::move(arriving->second.file));
+            m_arriving.erase(arriving);
+            return reader;
+        }
         DESKEXT_TRY_ASSIGN(auto* cache, blob_cache());
         DESKEXT_TRY_ASSIGN(const bool present, cache->has(descriptor.digest, descriptor.size));
-        if (!present) DESKEXT_TRY(download({descriptor}, nullptr));
+        if (!present) {
+            end_background(false);
+            DESKEXT_TRY_ASSIGN(auto batch, plan_download({descriptor}, nullptr));
+            DESKEXT_TRY(run_download(*batch, {}));
+        }
         DESKEXT_TRY_ASSIGN(auto entry, cache->open_entry(descriptor.digest, descriptor.size));
         return std::unique_ptr<Reader>(std::make_unique<CachedBlobReader>(
             std::move(entry), *cache, descriptor.digest, m_damaged_removed));
@@ -158,12 +189,54 @@ public:
             (void)cache::write_layer_index(**cache, layer.digest, entries);
     }
 
-    [[nodiscard]] Result<void> prefetch(const std::vector<oci::Descriptor>& blobs,
-                                        const layer::ProgressFn& progress) override {
-        return download(blobs, &progress);
+    [[nodiscard]] Result<PrefetchScope> prefetch(const std::vector<oci::Descriptor>& blobs,
+                                                 layer::ProgressFn progress) override {
+        end_background(true);
+        DESKEXT_TRY_ASSIGN(auto batch, plan_download(blobs, std::move(progress)));
+        if (batch->jobs.empty()) return PrefetchScope();
+        for (std::size_t i = 0; i < batch->sinks.size(); ++i) {
+            const auto& sink = *batch->sinks[i];
+            DESKEXT_TRY_ASSIGN(auto file, open_file_reader(sink.file().string()));
+            const auto& blob = batch->blobs[i];
+            m_arriving.insert_or_assign(blob.digest,
+                                        Arriving{sink.arriving(), std::move(file), blob.size});
+        }
+        // The session is the download's until end_background() joined it.
+        m_background = std::jthread([this, batch = std::move(batch)](std::stop_token stop) {
+            (void)run_download(*batch, stop);
+        });
+        return PrefetchScope([this] { end_background(true); });
     }
 
+    ~RegistrySource() override { end_background(true); }
+    RegistrySource(const RegistrySource&) = delete;
+    RegistrySource& operator=(const RegistrySource&) = delete;
+    RegistrySource(RegistrySource&&) = delete;
+    RegistrySource& operator=(RegistrySource&&) = delete;
+
 private:
+    // A blob of the background download, until open_blob takes it.
+    struct Arriving {
+        std::shared_ptr<ArrivingBlob> blob;
+        std::unique_ptr<Reader> file;  // over the file being written
+        std::int64_t size = 0;
+    };
+
+    // Waits for the background download (stopping it first when `cancel`); the session is free
+    // again afterwards.
+    void end_background(bool cancel) {
+        if (m_background.joinable()) {
+            if (cancel) m_background.request_stop();
+            m_background.join();
+        }
+        m_arriving.clear();
+    }
+
+    RegistrySession& session() {
+        end_background(false);
+        return m_session;
+    }
+
     Result<cache::BlobCache*> blob_cache() {
         if (!m_cache) {
             DESKEXT_TRY_ASSIGN(auto dir, platform::cache_dir(m_cache_override));
@@ -186,7 +259,7 @@ private:
         StringSink sink(m_limits.max_manifest_bytes, "manifest " + ref);
         DESKEXT_TRY_ASSIGN(
             auto response,
-            m_session.get("/v2/" + reference.path + "/manifests/" + ref, {accept_header}, &sink));
+            session().get("/v2/" + reference.path + "/manifests/" + ref, {accept_header}, &sink));
         if (response.status == 404) {
             return fail(ErrorCode::not_found,
                         fmt::format("{} has no manifest {} (no such tag or digest)",
@@ -246,14 +319,13 @@ private:
         return Document{std::move(type), std::move(bytes), digest};
     }
 
-    // Fetches every blob the cache lacks, concurrently, into the cache. Foreign layers' `urls`
-    // are never followed: the blob is asked of the registry like any other.
-    Result<void> download(const std::vector<oci::Descriptor>& blobs,
-                          const layer::ProgressFn* progress) {
+    // The blobs of `blobs` the cache lacks, each once, with a cache writer; progress reports
+    // the others as complete at once.
+    Result<std::unique_ptr<DownloadBatch>> plan_download(const std::vector<oci::Descriptor>& blobs,
+                                                         layer::ProgressFn progress) {
         DESKEXT_TRY_ASSIGN(auto* cache, blob_cache());
-        std::vector<std::unique_ptr<CacheSink>> sinks;
-        std::vector<RegistrySession::BlobJob> jobs;
-        std::vector<const oci::Descriptor*> wanted;
+        auto batch = std::make_unique<DownloadBatch>();
+        batch->progress = std::move(progress);
         std::set<Digest> seen;
         for (std::size_t i = 0; i < blobs.size(); ++i) {
             const auto& blob = blobs[i];
@@ -264,42 +336,59 @@ private:
             if (!seen.insert(blob.digest).second) continue;
             DESKEXT_TRY_ASSIGN(const bool present, cache->has(blob.digest, blob.size));
             if (present) {
-                if (progress != nullptr && *progress) (*progress)({i, blob.size, blob.size});
+                if (batch->progress) batch->progress({i, blob.size, blob.size});
                 continue;
             }
             DESKEXT_TRY_ASSIGN(auto writer, cache->begin(blob.digest, blob.size));
-            sinks.push_back(std::make_unique<CacheSink>(std::move(writer), i, blob.size, progress));
-            sinks.back()->report();
-            jobs.push_back({blob_path(blob.digest), sinks.back().get()});
-            wanted.push_back(&blob);
+            batch->sinks.push_back(
+                std::make_unique<CacheSink>(std::move(writer), i, blob.size, batch->progress));
+            batch->sinks.back()->report();
+            batch->jobs.push_back({blob_path(blob.digest), batch->sinks.back().get()});
+            batch->blobs.push_back(blob);
         }
-        if (jobs.empty()) return {};
-        auto results = m_session.get_all(jobs);
-        for (std::size_t i = 0; i < results.size(); ++i) {
-            const auto& blob = *wanted[i];
-            if (!results[i]) {
-                return std::unexpected(
-                    std::move(results[i]).error().context("fetching blob " + blob.digest.str()));
-            }
-            const auto status = results[i]->status;
-            if (status == 404) {
-                return fail(ErrorCode::not_found,
-                            fmt::format("{} has no blob {}{}", m_session.reference().repository(),
-                                        blob.digest.str(),
-                                        blob.urls.empty() ? ""
-                                                          : " (a foreign layer: its urls are not "
-                                                            "followed)"));
-            }
-            if (status != 200 && status != 206) {
-                return fail(ErrorCode::network,
-                            fmt::format("{} answered {} for blob {}", sanitize_url(results[i]->url),
-                                        status, blob.digest.str()));
-            }
-            auto committed = sinks[i]->commit();
-            if (!committed) {
-                return std::unexpected(std::move(committed).error().context(
-                    fmt::format("blob from {}", m_session.reference().domain)));
-            }
+        return batch;
+    }
+
+    // Fetches the batch, concurrently, into the cache; each blob's reader learns how its
+    // download ended as soon as it has. The first failure, in the order of the batch. Foreign
+    // layers' `urls` are never followed: the blob is asked of the registry like any other.
+    Result<void> run_download(DownloadBatch& batch, std::stop_token stop) {
+        std::vector<Result<void>> outcomes(batch.jobs.size());
+        HttpClient::Watch watch{[&](std::size_t i, const Result<HttpResponse>& response) {
+                                    outcomes[i] = store_blob(batch, i, response);
+                                    batch.sinks[i]->arriving()->finish(outcomes[i]);
+                                },
+                                std::move(stop)};
+        (void)m_session.get_all(batch.jobs, watch);
+        for (auto& outcome : outcomes) DESKEXT_TRY(std::move(outcome));
+        return {};
+    }
+
+    // Checks how the GET of the batch's blob `i` ended and commits it to the cache.
+    Result<void> store_blob(DownloadBatch& batch, std::size_t i,
+                            const Result<HttpResponse>& response) {
+        const auto& blob = batch.blobs[i];
+        if (!response)
+            return std::unexpected(Error(response.error()).context("fetching blob " +
+                                                                   blob.digest.str()));
+        const auto status = response->status;
+        if (status == 404) {
+            return fail(ErrorCode::not_found,
+                        fmt::format("{} has no blob {}{}", m_session.reference().repository(),
+                                    blob.digest.str(),
+                                    blob.urls.empty() ? ""
+                                                      : " (a foreign layer: its urls are not "
+                                                        "followed)"));
+        }
+        if (status != 200 && status != 206) {
+            return fail(ErrorCode::network,
+                        fmt::format("{} answered {} for blob {}", sanitize_url(response->url),
+                                    status, blob.digest.str()));
+        }
+        auto committed = batch.sinks[i]->commit();
+        if (!committed) {
+            return std::unexpected(std::move(committed).error().context(
+                fmt::format("blob from {}", m_session.reference().domain)));
         }
         return {};
     }
@@ -308,7 +397,9 @@ private:
     Limits m_limits;
     std::filesystem::path m_cache_override;
     std::unique_ptr<cache::BlobCache> m_cache;
-    std::size_t m_damaged_removed = 0;
+    std::atomic<std::size_t> m_damaged_removed = 0;
+    std::map<Digest, Arriving> m_arriving;
+    std::jthread m_background;  // declared last: joined before the members it uses go
 };
 
 }  // namespace

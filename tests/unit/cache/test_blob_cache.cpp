@@ -39,7 +39,7 @@ TEST_CASE("cache: entries appear only once written whole and verified", "[cache]
         REQUIRE(writer);
         REQUIRE(writer->write("layer "));
         CHECK_FALSE(*cache.has(digest, size));  // nothing visible before commit
-        REQUIRE(writer->restart());             // a restart forgets what was written
+        REQUIRE(writer->restart());  // the bytes come again from the start
         REQUIRE(writer->write(blob));
         REQUIRE(writer->commit());
     }
@@ -53,6 +53,43 @@ TEST_CASE("cache: entries appear only once written whole and verified", "[cache]
          std::filesystem::directory_iterator(tmp / "cache" / "blobs" / "sha256"))
         ++files;
     CHECK(files == 1);
+}
+
+TEST_CASE("cache: a download that starts over must bring the bytes the file holds", "[cache]") {
+    TempDir tmp;
+    auto cache = BlobCache::open(tmp.path());
+    REQUIRE(cache);
+    const std::string blob = "first half, second half";
+    const auto digest = sha256_of(blob);
+    const auto size = static_cast<std::int64_t>(blob.size());
+    {
+        // The file may have been read while it was written: a second attempt is compared with
+        // it, not written over it, and the file never shrinks.
+        auto writer = cache->begin(digest, size);
+        REQUIRE(writer);
+        REQUIRE(writer->write("first half, "));
+        CHECK(writer->bytes_in_file() == 12);
+        REQUIRE(writer->restart());
+        CHECK(writer->size() == 0);
+        CHECK(writer->bytes_in_file() == 12);
+        REQUIRE(writer->write("first"));
+        REQUIRE(writer->write(" half, second"));  // part compared, part written
+        CHECK(writer->bytes_in_file() == 18);
+        REQUIRE(writer->write(" half"));
+        REQUIRE(writer->commit());
+    }
+    CHECK(read_entry(*cache, digest, size) == blob);
+    {
+        auto writer = cache->begin(digest, size);
+        REQUIRE(writer);
+        REQUIRE(writer->write("first half, "));
+        REQUIRE(writer->restart());
+        auto changed = writer->write("FIRST");
+        REQUIRE_FALSE(changed);
+        CHECK(changed.error().code == ErrorCode::integrity);
+        CHECK(changed.error().message.find("changed when its download started over") !=
+              std::string::npos);
+    }
 }
 
 TEST_CASE("cache: a wrong, short or long blob never becomes an entry", "[cache]") {

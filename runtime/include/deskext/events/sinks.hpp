@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <map>
 #include <string>
+#include <utility>
 
 #include "deskext/events/event_sink.hpp"
 
@@ -24,8 +25,8 @@ private:
 
 // Lines for a person on `out` (stderr). On a terminal, each phase (download, verify, extract,
 // export) shows one bar per layer with its bytes and rate, all redrawn in place as progress
-// events arrive (layers download concurrently); otherwise one plain line per finished layer, with
-// no escape sequence or carriage return.
+// events arrive (layers download concurrently, and are verified while they download); otherwise
+// one plain line per finished layer and phase, with no escape sequence or carriage return.
 class HumanSink final : public EventSink {
 public:
     HumanSink(std::FILE* out, bool terminal) : m_out(out), m_terminal(terminal) {}
@@ -42,11 +43,11 @@ private:
     };
     void progress(const nlohmann::json& fields);
     void redraw();
-    [[nodiscard]] std::string bar_line(std::size_t layer, const Bar& bar) const;
+    [[nodiscard]] static std::string bar_line(const std::string& phase, std::size_t layer,
+                                              const Bar& bar);
     std::FILE* m_out;
     bool m_terminal;
-    std::string m_phase;                // of the bars on screen
-    std::map<std::size_t, Bar> m_bars;  // by layer index
+    std::map<std::pair<std::string, std::size_t>, Bar> m_bars;  // by phase and layer index
     std::size_t m_lines_drawn = 0;      // bar lines above the cursor, to redraw in place
     std::chrono::steady_clock::time_point m_last_event = std::chrono::steady_clock::now();
 };

@@ -3,10 +3,12 @@
 // `docker save` archive. The installer only ever speaks to this interface.
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "deskext/io/reader.hpp"
@@ -22,6 +24,23 @@ struct Document {
     std::string media_type;  // index or manifest media type
     std::string bytes;       // raw bytes, capped by Limits::max_manifest_bytes
     Digest digest;           // sha256 of bytes
+};
+
+// Ends a fetch started by ImageSource::prefetch when it goes out of scope.
+class PrefetchScope {
+public:
+    PrefetchScope() = default;
+    explicit PrefetchScope(std::function<void()> end) : m_end(std::move(end)) {}
+    PrefetchScope(PrefetchScope&& other) noexcept : m_end(std::exchange(other.m_end, nullptr)) {}
+    PrefetchScope& operator=(PrefetchScope&&) = delete;
+    PrefetchScope(const PrefetchScope&) = delete;
+    PrefetchScope& operator=(const PrefetchScope&) = delete;
+    ~PrefetchScope() {
+        if (m_end) m_end();
+    }
+
+private:
+    std::function<void()> m_end;
 };
 
 class ImageSource {
@@ -75,14 +94,17 @@ public:
     // again. The default keeps no copies.
     [[nodiscard]] virtual std::size_t damaged_copies_removed() const { return 0; }
 
-    // Makes the given blobs cheap to open, fetching what is missing at once (the registry
-    // source downloads them concurrently into the blob cache). `progress` reports per blob, by
-    // its index in `blobs`. Sources that read local files need nothing: the default does nothing.
-    [[nodiscard]] virtual Result<void> prefetch(const std::vector<oci::Descriptor>& blobs,
-                                                const layer::ProgressFn& progress) {
+    // Starts fetching the given blobs that are not local yet (the registry source downloads
+    // them concurrently into the blob cache, on a thread of its own) and returns at once:
+    // open_blob of one of them then reads it while it arrives. `progress` reports per blob, by
+    // its index in `blobs`, from that thread, until the returned scope ends; ending it stops
+    // whatever is still being fetched and waits for it. Sources that read local files need
+    // nothing: the default does nothing.
+    [[nodiscard]] virtual Result<PrefetchScope> prefetch(const std::vector<oci::Descriptor>& blobs,
+                                                         layer::ProgressFn progress) {
         (void)blobs;
         (void)progress;
-        return {};
+        return PrefetchScope();
     }
 };
 
