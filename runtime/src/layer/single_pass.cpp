@@ -1,6 +1,12 @@
 #include "deskext/layer/single_pass.hpp"
 
+#include <algorithm>
+#include <atomic>
+#include <limits>
+#include <mutex>
+#include <optional>
 #include <set>
+#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
@@ -11,72 +17,156 @@
 namespace deskext::layer {
 namespace {
 
-// What the reads of one image share.
+// Layers read at once, at most: each costs a copy buffer and a decompressor (about 2 MiB).
+constexpr std::size_t k_max_reader_threads = 4;
+// What a read gives up with when another one failed.
+constexpr std::string_view k_stopped = "stopped: another layer failed";
+
+// What the reads of one image share. Reads run on several threads once the search from the
+// top is over: the source is asked for one thing at a time (`source_mutex`), and the filter is
+// only read then.
 struct Pass {
     ImageSource& source;
+    std::mutex source_mutex;
     const oci::Manifest& manifest;
     std::set<std::string, std::less<>> capture;
     CandidateFilter& filter;
     const std::filesystem::path& candidate_dir;
     const Limits& limits;
     const ProgressFn& progress;
-    std::int64_t uncompressed_total = 0;
-    std::map<std::string, Capture, std::less<>> captures;
-    std::map<EntryRef, std::filesystem::path> candidates;
-    std::vector<std::byte> buffer;
+    // Uncompressed bytes of every layer so far, against the image-wide cap.
+    std::atomic<std::int64_t> uncompressed_total = 0;
+    // Of the layers read concurrently, the position of the first one that failed: those after
+    // it end early, those before it are read to their end (their error would come first).
+    std::atomic<std::size_t> first_failed = std::numeric_limits<std::size_t>::max();
 };
 
-Result<void> write_candidate(Pass& pass, LayerReader& reader, EntryRef ref) {
-    auto path = pass.candidate_dir / fmt::format("{}-{}", ref.layer, ref.ordinal);
-    DESKEXT_TRY_ASSIGN(OutputFile out, OutputFile::create(path, 0600));
-    DESKEXT_TRY(copy_entry_data(reader, {&out}, pass.buffer));
-    pass.candidates.insert_or_assign(ref, std::move(path));
+// What reading one layer gives.
+struct LayerRead {
+    std::vector<Entry> entries;
+    std::map<std::string, Capture, std::less<>> captures;
+    std::map<EntryRef, std::filesystem::path> candidates;
+};
+
+// Adds the bytes the reader produced since the last call to the image-wide total.
+Result<void> count_uncompressed(Pass& pass, const LayerReader& reader, std::int64_t& counted) {
+    const std::int64_t now = reader.uncompressed_bytes();
+    const std::int64_t total = pass.uncompressed_total += now - counted;
+    counted = now;
+    if (total > pass.limits.max_uncompressed_bytes)
+        return fail(ErrorCode::invalid_extension,
+                    fmt::format("the layers expand to more than {} bytes: refusing a "
+                                "decompression bomb (raise with --max-uncompressed-size)",
+                                pass.limits.max_uncompressed_bytes));
     return {};
 }
 
-// Reads layer `index` to its end. Its entries go into `tree` when the layers below are there
-// already, else they are kept in `held` for later; only then (the layers searched from the top)
-// are captures passed on to the filter: a lower layer's file is hidden by the one found above.
-// Once the layer matched its digest, its entries are handed to the source to keep.
-Result<void> read_layer(Pass& pass, std::size_t index, ImageTree* tree, std::vector<Entry>* held) {
-    std::vector<Entry> kept;
-    std::vector<Entry>& entries = held != nullptr ? *held : kept;
+// Reads layer `index` to its end: its entries, the files to capture, and the regular files the
+// filter wants written out as candidates. While `searching` (the layers read from the top down,
+// one at a time), captures are passed on to the filter at once: none of the layers above can
+// hide them. Once the layer matched its digest, its entries are handed to the source to keep.
+Result<LayerRead> read_layer(Pass& pass, std::size_t index, bool searching, std::size_t position,
+                             std::vector<std::byte>& buffer) {
+    const auto& descriptor = pass.manifest.layers[index];
+    LayerRead read;
+    // The image-wide cap: this layer may use what the others left so far; the total is checked
+    // again after every entry (layers are read concurrently).
     Limits layer_limits = pass.limits;
-    // The image-wide cap: this layer may use what the layers read before left.
     layer_limits.max_uncompressed_bytes =
         pass.limits.max_uncompressed_bytes - pass.uncompressed_total;
-    DESKEXT_TRY_ASSIGN(OpenLayer layer, open_layer(pass.source, pass.manifest.layers[index], index,
-                                                   layer_limits, pass.progress));
+    OpenLayer layer;
+    {
+        const std::lock_guard lock(pass.source_mutex);
+        DESKEXT_TRY_ASSIGN(layer,
+                           open_layer(pass.source, descriptor, index, layer_limits, pass.progress));
+    }
     LayerReader& reader = *layer.reader;
+    std::int64_t counted = 0;
     for (std::size_t ordinal = 0;; ++ordinal) {
+        if (position > pass.first_failed) return fail(ErrorCode::internal, std::string(k_stopped));
         DESKEXT_TRY_ASSIGN(std::optional<Entry> entry, reader.next());
+        DESKEXT_TRY(count_uncompressed(pass, reader, counted));
         if (!entry) break;
         const EntryRef ref{index, ordinal};
-        if (tree != nullptr) DESKEXT_TRY(tree->apply(*entry, ref));
         if (entry->type == EntryType::file) {
             if (pass.capture.contains(entry->path)) {
                 DESKEXT_TRY_ASSIGN(Capture captured,
                                    capture_entry(reader, ref, pass.limits.max_metadata_bytes));
-                if (tree == nullptr && !captured.too_big)
+                if (searching && !captured.too_big)
                     pass.filter.captured(entry->path, captured.data);
-                pass.captures.insert_or_assign(entry->path, std::move(captured));
+                read.captures.insert_or_assign(entry->path, std::move(captured));
             } else if (pass.filter.wanted(entry->path)) {
-                DESKEXT_TRY(write_candidate(pass, reader, ref));
+                auto path = pass.candidate_dir / fmt::format("{}-{}", ref.layer, ref.ordinal);
+                DESKEXT_TRY_ASSIGN(OutputFile out, OutputFile::create(path, 0600));
+                DESKEXT_TRY(copy_entry_data(reader, {&out}, buffer));
+                read.candidates.insert_or_assign(ref, std::move(path));
             }
         }
-        entries.push_back(std::move(*entry));
+        read.entries.push_back(std::move(*entry));
     }
     DESKEXT_TRY(reader.finish());
-    pass.uncompressed_total += reader.uncompressed_bytes();
-    pass.source.keep_layer_entries(pass.manifest.layers[index], entries);
-    return {};
+    DESKEXT_TRY(count_uncompressed(pass, reader, counted));
+    {
+        const std::lock_guard lock(pass.source_mutex);
+        pass.source.keep_layer_entries(descriptor, read.entries);
+    }
+    return read;
 }
 
-Result<void> in_context(Result<void> result, std::size_t index, const oci::Descriptor& layer) {
+template <class T>
+Result<T> in_context(Result<T> result, std::size_t index, const oci::Descriptor& layer) {
     if (!result)
         return std::unexpected(
             std::move(result).error().context("reading " + layer_name(index, layer)));
-    return {};
+    return result;
+}
+
+// Reads the given layers on up to `threads` threads (the calling one included), each layer
+// whole on one thread; results in the order of `indexes`. When a read fails, the reads after
+// it in that order stop early: the error reported is that of the first failed layer, always.
+Result<std::vector<LayerRead>> read_concurrently(Pass& pass, const std::vector<std::size_t>& indexes,
+                                                 std::size_t threads) {
+    std::vector<std::optional<Result<LayerRead>>> reads(indexes.size());
+    std::atomic<std::size_t> next = 0;
+    const auto work = [&] {
+        std::vector<std::byte> buffer(k_copy_buffer);
+        for (std::size_t i = next++; i < indexes.size() && i < pass.first_failed; i = next++) {
+            const auto index = indexes[i];
+            reads[i] = in_context(read_layer(pass, index, false, i, buffer), index,
+                                  pass.manifest.layers[index]);
+            if (!*reads[i]) {
+                auto first = pass.first_failed.load();
+                while (i < first && !pass.first_failed.compare_exchange_weak(first, i)) {
+                }
+            }
+        }
+    };
+    {
+        std::vector<std::jthread> helpers;
+        for (std::size_t t = 1; t < std::min(threads, indexes.size()); ++t)
+            helpers.emplace_back(work);
+        work();
+    }
+    if (const std::size_t first = pass.first_failed; first < reads.size())
+        return std::unexpected(std::move(*reads[first]).error());
+    std::vector<LayerRead> done;
+    done.reserve(indexes.size());
+    for (auto& read : reads) done.push_back(std::move(**read));
+    return done;
+}
+
+// Keeps the captures of a layer's read: a file of a higher layer wins over one below it,
+// whatever the order the layers were read in.
+void merge_captures(std::map<std::string, Capture, std::less<>>& into,
+                    std::map<std::string, Capture, std::less<>>& from) {
+    for (auto& [path, captured] : from) {
+        auto [it, fresh] = into.try_emplace(path, std::move(captured));
+        if (!fresh && it->second.ref.layer < captured.ref.layer) it->second = std::move(captured);
+    }
+}
+
+std::size_t reader_threads() {
+    return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, k_max_reader_threads);
 }
 
 }  // namespace
@@ -87,61 +177,57 @@ Result<SinglePassResult> read_layers_once(ImageSource& source, const oci::Manife
                                           const std::filesystem::path& candidate_dir,
                                           const Limits& limits, const ProgressFn& progress) {
     DESKEXT_TRY(check_layer_count(manifest, limits));
-    Pass pass{source,
-              manifest,
-              {capture.begin(), capture.end()},
-              filter,
-              candidate_dir,
-              limits,
-              progress,
-              0,
-              {},
-              {},
-              std::vector<std::byte>(k_copy_buffer)};
+    Pass pass{source,  {},     manifest, {capture.begin(), capture.end()}, filter, candidate_dir,
+              limits,  progress};
     SinglePassResult result;
     const auto& layers = manifest.layers;
+    std::map<std::string, Capture, std::less<>> captures;
+    std::map<std::size_t, std::vector<Entry>> entries;  // by layer, until applied bottom-up
 
-    // Downwards from the top until every file to capture has been seen: the entries of these
-    // layers wait in `held` until the layers below them are in the tree.
-    std::map<std::size_t, std::vector<Entry>> held;
+    // Downwards from the top, one layer at a time, until every file to capture has been seen.
     std::size_t lowest = layers.size();
     const auto all_seen = [&] {
         for (const auto& path : pass.capture)
-            if (!pass.captures.contains(path)) return false;
+            if (!captures.contains(path)) return false;
         return true;
     };
+    std::vector<std::byte> buffer(k_copy_buffer);
     while (lowest > 0) {
         --lowest;
-        DESKEXT_TRY(
-            in_context(read_layer(pass, lowest, nullptr, &held[lowest]), lowest, layers[lowest]));
+        DESKEXT_TRY_ASSIGN(auto read, in_context(read_layer(pass, lowest, true, 0, buffer), lowest,
+                                                 layers[lowest]));
+        merge_captures(captures, read.captures);
+        result.candidates.merge(read.candidates);
+        entries[lowest] = std::move(read.entries);
         result.read_order.push_back(lowest);
         if (all_seen()) break;
     }
-    // The rest bottom-up, straight into the tree; then the held ones on top, in order. A layer
-    // whose entries the source recorded is not read: should it hold a file the install needs,
-    // extract_entries reads it then.
+    // The rest, concurrently. A layer whose entries the source recorded is not read: should it
+    // hold a file the install needs, extract_entries reads it then.
+    std::vector<std::size_t> unread;
     for (std::size_t index = 0; index < lowest; ++index) {
         if (auto recorded = source.layer_entries(layers[index])) {
-            for (std::size_t ordinal = 0; ordinal < recorded->size(); ++ordinal)
-                DESKEXT_TRY(
-                    in_context(result.scan.tree.apply((*recorded)[ordinal], {index, ordinal}),
-                               index, layers[index]));
             // Its captures are hidden by the one the search found above it.
+            entries[index] = std::move(*recorded);
             continue;
         }
-        DESKEXT_TRY(
-            in_context(read_layer(pass, index, &result.scan.tree, nullptr), index, layers[index]));
-        result.read_order.push_back(index);
+        unread.push_back(index);
     }
-    for (auto& [index, entries] : held) {
-        for (std::size_t ordinal = 0; ordinal < entries.size(); ++ordinal)
-            DESKEXT_TRY(in_context(result.scan.tree.apply(entries[ordinal], {index, ordinal}),
+    DESKEXT_TRY_ASSIGN(auto reads, read_concurrently(pass, unread, reader_threads()));
+    for (std::size_t i = 0; i < unread.size(); ++i) {
+        merge_captures(captures, reads[i].captures);
+        result.candidates.merge(reads[i].candidates);
+        entries[unread[i]] = std::move(reads[i].entries);
+        result.read_order.push_back(unread[i]);
+    }
+    // The tree, bottom-up.
+    for (auto& [index, layer_entries] : entries) {
+        for (std::size_t ordinal = 0; ordinal < layer_entries.size(); ++ordinal)
+            DESKEXT_TRY(in_context(result.scan.tree.apply(layer_entries[ordinal], {index, ordinal}),
                                    index, layers[index]));
-        entries = {};
+        layer_entries = {};
     }
-    DESKEXT_TRY_ASSIGN(result.scan.captured,
-                       final_captures(result.scan.tree, pass.captures, limits));
-    result.candidates = std::move(pass.candidates);
+    DESKEXT_TRY_ASSIGN(result.scan.captured, final_captures(result.scan.tree, captures, limits));
     return result;
 }
 

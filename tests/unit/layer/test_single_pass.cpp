@@ -325,3 +325,77 @@ TEST_CASE("single pass: layers with recorded entries are read only when they hol
     CHECK(read_file(update.stage / "ui/index.html") == "<html>");
     CHECK(read_file(update.stage / "ui/keep.css") == "css");
 }
+
+TEST_CASE("single pass: a metadata.json in a layer below the top one does not replace it",
+          "[layer][single_pass]") {
+    // The image of an extension built FROM another one: both layers hold a metadata.json.
+    Image image;
+    image.layer({file("metadata.json", R"({"v":"base"})"), file("ui/base", "base")});
+    image.layer({file("ui/mid", "mid")});
+    image.layer({file("metadata.json", R"({"v":"top"})")});
+    Pass pass;
+
+    auto result =
+        deskext::layer::read_layers_once(image.source, image.manifest, {"metadata.json"},
+                                         pass.filter, pass.candidates.path(), Limits{}, {});
+    REQUIRE(result);
+    CHECK(result->scan.captured.at("metadata.json") == R"({"v":"top"})");
+    CHECK(pass.filter.seen == std::vector<std::string>{R"(metadata.json={"v":"top"})"});
+    CHECK(result->candidates.size() == 2);  // ui/base and ui/mid
+}
+
+TEST_CASE("single pass: many layers read at once give the tree a single read would",
+          "[layer][single_pass]") {
+    Image image;
+    constexpr std::size_t lower = 12;
+    for (std::size_t i = 0; i < lower; ++i) {
+        std::vector<TarEntry> entries{file("ui/shared", "from " + std::to_string(i)),
+                                      file("ui/own-" + std::to_string(i), std::string(i * 1000, 'x'))};
+        if (i > 0 && i % 3 == 0) entries.push_back(file("ui/.wh.own-" + std::to_string(i - 1), ""));
+        image.layer(entries);
+    }
+    image.layer({file("metadata.json", "{}")});
+    Pass pass;
+
+    auto result =
+        deskext::layer::read_layers_once(image.source, image.manifest, {"metadata.json"},
+                                         pass.filter, pass.candidates.path(), Limits{}, {});
+    REQUIRE(result);
+    CHECK(result->read_order.size() == lower + 1);
+    for (std::size_t i = 0; i <= lower; ++i) CHECK(image.opened(i) == 1);
+    const auto& tree = result->scan.tree;
+    CHECK(tree.find("ui/shared")->content == EntryRef{lower - 1, 0});
+    for (std::size_t i = 0; i < lower; ++i) {
+        const bool whited_out = (i + 1 < lower && (i + 1) % 3 == 0);
+        CHECK((tree.find("ui/own-" + std::to_string(i)) == nullptr) == whited_out);
+    }
+    auto placements = placements_for(tree, pass.stage.path(), {"ui/shared", "ui/own-11"});
+    auto rest = deskext::layer::place_candidates(result->candidates, placements);
+    REQUIRE(rest);
+    CHECK(rest->empty());
+    CHECK(read_file(pass.stage / "ui/shared") == "from 11");
+    CHECK(read_file(pass.stage / "ui/own-11") == std::string(11000, 'x'));
+}
+
+TEST_CASE("single pass: of several failing layers, the lowest one is reported",
+          "[layer][single_pass][hostile]") {
+    // Layers are read concurrently: whichever fails first in time, the error is that of the
+    // first failing layer in order, every time.
+    for (int round = 0; round < 20; ++round) {
+        Image image;
+        for (std::size_t i = 0; i < 6; ++i)
+            image.layer({file("ui/f" + std::to_string(i), std::string((6 - i) * 50000, 'y'))});
+        image.layer({file("metadata.json", "{}")});
+        for (const std::size_t bad : {std::size_t{2}, std::size_t{5}}) {
+            std::string& blob = image.source.blobs[image.manifest.layers[bad].digest];
+            blob.resize(blob.size() - 3);
+        }
+        Pass pass;
+        auto result =
+            deskext::layer::read_layers_once(image.source, image.manifest, {"metadata.json"},
+                                             pass.filter, pass.candidates.path(), Limits{}, {});
+        REQUIRE(!result);
+        CHECK(result.error().code == ErrorCode::integrity);
+        CHECK_THAT(result.error().message, Catch::Contains("layer 2"));
+    }
+}
