@@ -43,6 +43,7 @@ BlobWriter::BlobWriter(BlobWriter&& other) noexcept
       m_hash(std::move(other.m_hash)),
       m_size(other.m_size),
       m_kept(other.m_kept),
+      m_verified(other.m_verified),
       m_done(other.m_done) {
     other.m_done = true;
 }
@@ -105,8 +106,9 @@ Result<void> BlobWriter::restart() {
     return {};
 }
 
-Result<void> BlobWriter::commit() {
-    if (m_done) return fail(ErrorCode::internal, "blob writer committed twice");
+Result<void> BlobWriter::verify() {
+    if (m_done) return fail(ErrorCode::internal, "blob writer used after commit");
+    if (m_verified) return {};
     m_out.close();
     if (!m_out) return fail(ErrorCode::filesystem, fmt::format("cannot write {}", m_temp.string()));
     const auto actual = m_hash->finish();
@@ -120,6 +122,12 @@ Result<void> BlobWriter::commit() {
         return fail(ErrorCode::integrity, fmt::format("blob {} does not match its digest (got {})",
                                                       m_digest.str(), actual.str()));
     }
+    m_verified = true;
+    return {};
+}
+
+Result<void> BlobWriter::commit() {
+    DESKEXT_TRY(verify());
     auto fsynced = platform::fsync_path(m_temp);
     if (!fsynced) {
         discard();

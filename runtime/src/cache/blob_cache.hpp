@@ -42,7 +42,10 @@ public:
     // How many bytes from the start the file holds; never decreases.
     [[nodiscard]] std::int64_t bytes_in_file() const { return std::max(m_size, m_kept); }
     [[nodiscard]] const std::filesystem::path& temp_path() const { return m_temp; }
-    // Checks digest and size, flushes and renames into place.
+    // Checks digest and size once the last byte is written (integrity when they differ; the
+    // file is removed then).
+    [[nodiscard]] Result<void> verify();
+    // Verifies when not yet done, flushes and renames into place.
     [[nodiscard]] Result<void> commit();
 
 private:
@@ -60,6 +63,7 @@ private:
     std::unique_ptr<Sha256> m_hash;
     std::int64_t m_size = 0;  // bytes of this attempt
     std::int64_t m_kept = 0;  // bytes an earlier attempt left in the file
+    bool m_verified = false;
     bool m_done = false;
 };
 

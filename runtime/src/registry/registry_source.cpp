@@ -57,7 +57,12 @@ public:
     }
     [[nodiscard]] Result<void> restart() override { return m_writer.restart(); }
     [[nodiscard]] std::int64_t size() const override { return m_writer.size(); }
-    [[nodiscard]] Result<void> commit() { return m_writer.commit(); }
+    // The blob matched: its reader may end before the cache entry is flushed and in place.
+    [[nodiscard]] Result<void> commit() {
+        DESKEXT_TRY(m_writer.verify());
+        m_arriving->finish({});
+        return m_writer.commit();
+    }
     [[nodiscard]] const std::filesystem::path& file() const { return m_writer.temp_path(); }
     [[nodiscard]] const std::shared_ptr<ArrivingBlob>& arriving() const { return m_arriving; }
     void report() {
