@@ -43,8 +43,8 @@ namespace deskext::platform {
 [[nodiscard]] Result<void> fsync_path(const std::filesystem::path& path);
 
 // Makes the data and metadata of every path in `paths` (files and directories on one file
-// system) durable before returning. Linux flushes the whole file system once (syncfs), which
-// costs one flush instead of one per file; elsewhere each path is flushed (fsync_path).
+// system) durable before returning, and no other file's: each path is flushed (fsync_path);
+// Linux first starts the writeback of all of them at once (sync_file_range).
 [[nodiscard]] Result<void> flush_paths(const std::vector<std::filesystem::path>& paths);
 
 // Sets permission bits exactly (no setuid/setgid/sticky, never world-writable: such bits in
