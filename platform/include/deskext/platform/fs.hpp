@@ -43,8 +43,9 @@ namespace deskext::platform {
 [[nodiscard]] Result<void> fsync_path(const std::filesystem::path& path);
 
 // Makes the data and metadata of every path in `paths` (files and directories on one file
-// system) durable before returning, and no other file's: each path is flushed (fsync_path);
-// Linux first starts the writeback of all of them at once (sync_file_range).
+// system) durable before returning. Linux flushes the whole file system once (syncfs) while
+// little else is waiting to be written, else starts the writeback of every path at once
+// (sync_file_range) and then fsyncs each; elsewhere each path is flushed (fsync_path).
 [[nodiscard]] Result<void> flush_paths(const std::vector<std::filesystem::path>& paths);
 
 // Sets permission bits exactly (no setuid/setgid/sticky, never world-writable: such bits in
