@@ -34,6 +34,12 @@ private:
 };
 
 // Incremental SHA-256. Move-only; owns an EVP_MD_CTX.
+// The SHA-256 and size of a file's content.
+struct FileHash {
+    Digest digest;
+    std::int64_t size = 0;
+};
+
 class Sha256 {
 public:
     Sha256();

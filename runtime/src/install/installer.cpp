@@ -87,7 +87,7 @@ std::optional<FileHash> copy_installed(const std::filesystem::path& previous_dir
 Result<std::vector<InstalledFile>> stage_files(
     ImageSource& source, const ResolvedImage& image, const InstallPlan& plan,
     const std::string& metadata_text,
-    const std::map<layer::EntryRef, std::filesystem::path>& candidates,
+    const std::map<layer::EntryRef, layer::Candidate>& candidates,
     const InstallState* previous, const std::filesystem::path& previous_dir,
     const std::filesystem::path& stage, const Limits& limits, EventSink& events) {
     for (const auto& dir : plan.directories) DESKEXT_TRY(platform::create_directories(stage / dir));
@@ -97,12 +97,14 @@ Result<std::vector<InstalledFile>> stage_files(
     placements.reserve(plan.files.size());
     for (const auto& file : plan.files)
         placements.push_back({file.from, stage / file.dest, file.mode});
-    DESKEXT_TRY_ASSIGN(auto rest, layer::place_candidates(candidates, placements));
+    DESKEXT_TRY_ASSIGN(auto placed, layer::place_candidates(candidates, placements));
 
     const auto origins = origins_of(previous);
-    std::map<std::filesystem::path, FileHash> checked;  // copies hashed already
+    // What is known of the files written so far: hashed as they were written, or as they were
+    // copied from the installed version.
+    auto checked = std::move(placed.hashes);
     std::vector<layer::Placement> unread;
-    for (auto& placement : rest) {
+    for (auto& placement : placed.rest) {
         const auto origin =
             origins.find({layers.at(placement.from.layer).digest.str(), placement.from.ordinal});
         if (origin != origins.end()) {

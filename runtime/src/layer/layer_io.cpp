@@ -125,15 +125,20 @@ Result<void> OutputFile::close() {
     return {};
 }
 
-Result<void> copy_entry_data(LayerReader& reader, const std::vector<OutputFile*>& outputs,
-                             std::vector<std::byte>& buffer) {
+Result<FileHash> copy_entry_data(LayerReader& reader, const std::vector<OutputFile*>& outputs,
+                                 std::vector<std::byte>& buffer) {
+    Sha256 hash;
+    std::int64_t size = 0;
     while (true) {
         DESKEXT_TRY_ASSIGN(const std::size_t n, reader.read_data(buffer));
         if (n == 0) break;
-        for (OutputFile* out : outputs) DESKEXT_TRY(out->write(std::span(buffer).first(n)));
+        const auto data = std::span<const std::byte>(buffer).first(n);
+        hash.update(data);
+        size += static_cast<std::int64_t>(n);
+        for (OutputFile* out : outputs) DESKEXT_TRY(out->write(data));
     }
     for (OutputFile* out : outputs) DESKEXT_TRY(out->close());
-    return {};
+    return FileHash{hash.finish(), size};
 }
 
 }  // namespace deskext::layer

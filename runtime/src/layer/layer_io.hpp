@@ -90,9 +90,10 @@ private:
     std::filesystem::path m_path;
 };
 
-// Writes the rest of the current regular-file entry's data to every output, then closes them.
-[[nodiscard]] Result<void> copy_entry_data(LayerReader& reader,
-                                           const std::vector<OutputFile*>& outputs,
-                                           std::vector<std::byte>& buffer);
+// Writes the rest of the current regular-file entry's data to every output, then closes them;
+// the SHA-256 and size of what was written.
+[[nodiscard]] Result<FileHash> copy_entry_data(LayerReader& reader,
+                                               const std::vector<OutputFile*>& outputs,
+                                               std::vector<std::byte>& buffer);
 
 }  // namespace deskext::layer

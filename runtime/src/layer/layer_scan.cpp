@@ -51,7 +51,8 @@ Result<void> write_entry(LayerReader& reader, const Entry& entry,
     }
     std::vector<OutputFile*> targets;
     for (OutputFile& out : outputs) targets.push_back(&out);
-    return copy_entry_data(reader, targets, buffer);
+    DESKEXT_TRY(copy_entry_data(reader, targets, buffer));
+    return {};
 }
 
 Result<void> extract_from_layer(ImageSource& source, const oci::Descriptor& descriptor,

@@ -36,8 +36,8 @@ struct Pass {
     const ProgressFn& progress;
     // Uncompressed bytes of every layer so far, against the image-wide cap.
     std::atomic<std::int64_t> uncompressed_total = 0;
-    // Of the layers read concurrently, the position of the first one that failed: those after
-    // it end early, those before it are read to their end (their error would come first).
+    // Of the layers read concurrently, the lowest index of those that failed: reads of layers
+    // above it end early, those below it are read to their end (their error would come first).
     std::atomic<std::size_t> first_failed = std::numeric_limits<std::size_t>::max();
 };
 
@@ -45,7 +45,7 @@ struct Pass {
 struct LayerRead {
     std::vector<Entry> entries;
     std::map<std::string, Capture, std::less<>> captures;
-    std::map<EntryRef, std::filesystem::path> candidates;
+    std::map<EntryRef, Candidate> candidates;
 };
 
 // Adds the bytes the reader produced since the last call to the image-wide total.
@@ -65,7 +65,7 @@ Result<void> count_uncompressed(Pass& pass, const LayerReader& reader, std::int6
 // filter wants written out as candidates. While `searching` (the layers read from the top down,
 // one at a time), captures are passed on to the filter at once: none of the layers above can
 // hide them. Once the layer matched its digest, its entries are handed to the source to keep.
-Result<LayerRead> read_layer(Pass& pass, std::size_t index, bool searching, std::size_t position,
+Result<LayerRead> read_layer(Pass& pass, std::size_t index, bool searching,
                              std::vector<std::byte>& buffer) {
     const auto& descriptor = pass.manifest.layers[index];
     LayerRead read;
@@ -83,7 +83,7 @@ Result<LayerRead> read_layer(Pass& pass, std::size_t index, bool searching, std:
     LayerReader& reader = *layer.reader;
     std::int64_t counted = 0;
     for (std::size_t ordinal = 0;; ++ordinal) {
-        if (position > pass.first_failed) return fail(ErrorCode::internal, std::string(k_stopped));
+        if (index > pass.first_failed) return fail(ErrorCode::internal, std::string(k_stopped));
         DESKEXT_TRY_ASSIGN(std::optional<Entry> entry, reader.next());
         DESKEXT_TRY(count_uncompressed(pass, reader, counted));
         if (!entry) break;
@@ -98,8 +98,8 @@ Result<LayerRead> read_layer(Pass& pass, std::size_t index, bool searching, std:
             } else if (pass.filter.wanted(entry->path)) {
                 auto path = pass.candidate_dir / fmt::format("{}-{}", ref.layer, ref.ordinal);
                 DESKEXT_TRY_ASSIGN(OutputFile out, OutputFile::create(path, 0600));
-                DESKEXT_TRY(copy_entry_data(reader, {&out}, buffer));
-                read.candidates.insert_or_assign(ref, std::move(path));
+                DESKEXT_TRY_ASSIGN(auto hash, copy_entry_data(reader, {&out}, buffer));
+                read.candidates.insert_or_assign(ref, Candidate{std::move(path), std::move(hash)});
             }
         }
         read.entries.push_back(std::move(*entry));
@@ -122,21 +122,30 @@ Result<T> in_context(Result<T> result, std::size_t index, const oci::Descriptor&
 }
 
 // Reads the given layers on up to `threads` threads (the calling one included), each layer
-// whole on one thread; results in the order of `indexes`. When a read fails, the reads after
-// it in that order stop early: the error reported is that of the first failed layer, always.
+// whole on one thread, the largest first (so that a small one read last does not leave a
+// thread idle while a large one is still arriving); results in the order of `indexes`. When a
+// read fails, the reads of the layers above it stop early and those below it go on: the error
+// reported is that of the lowest failed layer, always.
 Result<std::vector<LayerRead>> read_concurrently(Pass& pass, const std::vector<std::size_t>& indexes,
                                                  std::size_t threads) {
+    std::vector<std::size_t> order(indexes.size());  // positions in `indexes`, largest layer first
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return pass.manifest.layers[indexes[a]].size > pass.manifest.layers[indexes[b]].size;
+    });
     std::vector<std::optional<Result<LayerRead>>> reads(indexes.size());
     std::atomic<std::size_t> next = 0;
     const auto work = [&] {
         std::vector<std::byte> buffer(k_copy_buffer);
-        for (std::size_t i = next++; i < indexes.size() && i < pass.first_failed; i = next++) {
+        for (std::size_t taken = next++; taken < order.size(); taken = next++) {
+            const std::size_t i = order[taken];
             const auto index = indexes[i];
-            reads[i] = in_context(read_layer(pass, index, false, i, buffer), index,
+            if (index > pass.first_failed) continue;
+            reads[i] = in_context(read_layer(pass, index, false, buffer), index,
                                   pass.manifest.layers[index]);
             if (!*reads[i]) {
                 auto first = pass.first_failed.load();
-                while (i < first && !pass.first_failed.compare_exchange_weak(first, i)) {
+                while (index < first && !pass.first_failed.compare_exchange_weak(first, index)) {
                 }
             }
         }
@@ -147,8 +156,8 @@ Result<std::vector<LayerRead>> read_concurrently(Pass& pass, const std::vector<s
             helpers.emplace_back(work);
         work();
     }
-    if (const std::size_t first = pass.first_failed; first < reads.size())
-        return std::unexpected(std::move(*reads[first]).error());
+    for (std::size_t i = 0; i < indexes.size(); ++i)
+        if (indexes[i] == pass.first_failed) return std::unexpected(std::move(*reads[i]).error());
     std::vector<LayerRead> done;
     done.reserve(indexes.size());
     for (auto& read : reads) done.push_back(std::move(**read));
@@ -194,7 +203,7 @@ Result<SinglePassResult> read_layers_once(ImageSource& source, const oci::Manife
     std::vector<std::byte> buffer(k_copy_buffer);
     while (lowest > 0) {
         --lowest;
-        DESKEXT_TRY_ASSIGN(auto read, in_context(read_layer(pass, lowest, true, 0, buffer), lowest,
+        DESKEXT_TRY_ASSIGN(auto read, in_context(read_layer(pass, lowest, true, buffer), lowest,
                                                  layers[lowest]));
         merge_captures(captures, read.captures);
         result.candidates.merge(read.candidates);
@@ -247,29 +256,32 @@ Result<void> copy_to_new_file(const std::filesystem::path& from, const Placement
 
 }  // namespace
 
-Result<std::vector<Placement>> place_candidates(
-    const std::map<EntryRef, std::filesystem::path>& candidates,
-    const std::vector<Placement>& placements) {
-    std::vector<Placement> rest;
-    std::map<EntryRef, std::filesystem::path> placed;  // entry → its first destination
+Result<PlacedCandidates> place_candidates(const std::map<EntryRef, Candidate>& candidates,
+                                          const std::vector<Placement>& placements) {
+    PlacedCandidates result;
+    std::map<EntryRef, const Placement*> placed;  // entry → its first destination
+    std::set<std::filesystem::path> made;         // directories known to exist
     std::vector<std::byte> buffer;
     for (const Placement& placement : placements) {
         if (auto first = placed.find(placement.from); first != placed.end()) {
             if (buffer.empty()) buffer.resize(k_copy_buffer);
-            DESKEXT_TRY(copy_to_new_file(first->second, placement, buffer));
+            DESKEXT_TRY(copy_to_new_file(first->second->to, placement, buffer));
+            result.hashes.emplace(placement.to, result.hashes.at(first->second->to));
             continue;
         }
         auto candidate = candidates.find(placement.from);
         if (candidate == candidates.end()) {
-            rest.push_back(placement);
+            result.rest.push_back(placement);
             continue;
         }
-        DESKEXT_TRY(platform::create_directories(placement.to.parent_path()));
-        DESKEXT_TRY(platform::move_to_new_file(candidate->second, placement.to));
+        if (made.insert(placement.to.parent_path()).second)
+            DESKEXT_TRY(platform::create_directories(placement.to.parent_path()));
+        DESKEXT_TRY(platform::move_to_new_file(candidate->second.file, placement.to));
         DESKEXT_TRY(platform::set_mode(placement.to, placement.mode));
-        placed.emplace(placement.from, placement.to);
+        result.hashes.emplace(placement.to, candidate->second.hash);
+        placed.emplace(placement.from, &placement);
     }
-    return rest;
+    return result;
 }
 
 }  // namespace deskext::layer

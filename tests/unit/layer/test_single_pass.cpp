@@ -110,11 +110,15 @@ TEST_CASE("single pass: the top layer first, the rest once each, the winner plac
     CHECK(result->scan.tree.find("ui/a")->content == EntryRef{1, 0});
 
     auto placements = placements_for(result->scan.tree, pass.stage.path(), {"ui/a", "ui/b"});
-    auto rest = deskext::layer::place_candidates(result->candidates, placements);
-    REQUIRE(rest);
+    auto placed = deskext::layer::place_candidates(result->candidates, placements);
+    REQUIRE(placed);
+    const auto* rest = &placed->rest;
     CHECK(rest->empty());
     CHECK(read_file(pass.stage / "ui/a") == "a from 1");
     CHECK(read_file(pass.stage / "ui/b") == "b from 0");
+    // Hashed as they were written.
+    CHECK(placed->hashes.at(pass.stage / "ui/a").digest == deskext::sha256_of("a from 1"));
+    CHECK(placed->hashes.at(pass.stage / "ui/b").size == 8);
 }
 
 TEST_CASE("single pass: whiteouts and opaque directories drop captured candidates",
@@ -150,8 +154,9 @@ TEST_CASE("single pass: whiteouts and opaque directories drop captured candidate
     CHECK(result->candidates.contains(tree.find("ui/keep")->content));
 
     auto placements = placements_for(tree, pass.stage.path(), {"ui/keep", "ui/sub/new", "ui/top"});
-    auto rest = deskext::layer::place_candidates(result->candidates, placements);
-    REQUIRE(rest);
+    auto placed = deskext::layer::place_candidates(result->candidates, placements);
+    REQUIRE(placed);
+    const auto* rest = &placed->rest;
     // ui/keep came from its candidate; the two others must be read again from their layers.
     CHECK(rest->size() == 2);
     image.source.opened.clear();
@@ -179,8 +184,9 @@ TEST_CASE("single pass: a file reached through a link falls back to a second rea
     auto placements = placements_for(tree, pass.stage.path(), {"ui/index.html", "ui/logo.svg"});
     // The same entry twice: the second destination gets a copy of the first.
     placements.push_back({tree.find("ui/index.html")->content, pass.stage / "copy.html", 0600});
-    auto rest = deskext::layer::place_candidates(result->candidates, placements);
-    REQUIRE(rest);
+    auto placed = deskext::layer::place_candidates(result->candidates, placements);
+    REQUIRE(placed);
+    const auto* rest = &placed->rest;
     REQUIRE(rest->size() == 1);
     CHECK(rest->front().to == pass.stage / "ui/logo.svg");
     CHECK(read_file(pass.stage / "copy.html") == "<html>");
@@ -315,8 +321,9 @@ TEST_CASE("single pass: layers with recorded entries are read only when they hol
 
     // Only the layers holding the needed files are read, once each, to extract them.
     auto placements = placements_for(tree, update.stage.path(), {"ui/index.html", "ui/keep.css"});
-    auto rest = deskext::layer::place_candidates(result->candidates, placements);
-    REQUIRE(rest);
+    auto placed = deskext::layer::place_candidates(result->candidates, placements);
+    REQUIRE(placed);
+    const auto* rest = &placed->rest;
     CHECK(rest->size() == 2);
     REQUIRE(deskext::layer::extract_entries(source, image.manifest, *rest, Limits{}, {}));
     CHECK(image.opened(0) == 1);
@@ -370,8 +377,9 @@ TEST_CASE("single pass: many layers read at once give the tree a single read wou
         CHECK((tree.find("ui/own-" + std::to_string(i)) == nullptr) == whited_out);
     }
     auto placements = placements_for(tree, pass.stage.path(), {"ui/shared", "ui/own-11"});
-    auto rest = deskext::layer::place_candidates(result->candidates, placements);
-    REQUIRE(rest);
+    auto placed = deskext::layer::place_candidates(result->candidates, placements);
+    REQUIRE(placed);
+    const auto* rest = &placed->rest;
     CHECK(rest->empty());
     CHECK(read_file(pass.stage / "ui/shared") == "from 11");
     CHECK(read_file(pass.stage / "ui/own-11") == std::string(11000, 'x'));

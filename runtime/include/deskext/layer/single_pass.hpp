@@ -32,11 +32,17 @@ public:
     [[nodiscard]] virtual bool wanted(std::string_view path) const = 0;
 };
 
+// A file written out while its layer was read, with the SHA-256 of what was written.
+struct Candidate {
+    std::filesystem::path file;
+    FileHash hash;
+};
+
 struct SinglePassResult {
     ScanResult scan;  // as scan_layers gives it
     // The files written while reading, by the entry they hold. Complete and verified: their
     // layer's digest matched before this was returned.
-    std::map<EntryRef, std::filesystem::path> candidates;
+    std::map<EntryRef, Candidate> candidates;
     std::vector<std::size_t> read_order;  // layer indexes, in the order they were read (layers
                                           // taken from recorded entries are not in it)
 };
@@ -48,11 +54,15 @@ struct SinglePassResult {
     CandidateFilter& filter, const std::filesystem::path& candidate_dir, const Limits& limits,
     const ProgressFn& progress);
 
+struct PlacedCandidates {
+    std::vector<Placement> rest;                        // no candidate holds them
+    std::map<std::filesystem::path, FileHash> hashes;  // of every destination written
+};
+
 // Moves each placement's candidate to its destination (created new, never through a link); a
-// second destination of the same entry gets a copy. Returns the placements no candidate holds,
+// second destination of the same entry gets a copy. The placements no candidate holds are left
 // for extract_entries.
-[[nodiscard]] Result<std::vector<Placement>> place_candidates(
-    const std::map<EntryRef, std::filesystem::path>& candidates,
-    const std::vector<Placement>& placements);
+[[nodiscard]] Result<PlacedCandidates> place_candidates(
+    const std::map<EntryRef, Candidate>& candidates, const std::vector<Placement>& placements);
 
 }  // namespace deskext::layer
