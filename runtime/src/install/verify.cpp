@@ -1,7 +1,9 @@
 #include "deskext/install/verify.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -42,15 +44,32 @@ Result<std::optional<Drift>> check_file(const fs::path& dir, const InstalledFile
     return std::optional<Drift>{};
 }
 
+// check_file for every recorded file, the hashing spread over the machine's cores (a few
+// threads, each taking the next file); results in the order of `files`.
+std::vector<Result<std::optional<Drift>>> check_files(const fs::path& dir,
+                                                      const std::vector<InstalledFile>& files) {
+    std::vector<Result<std::optional<Drift>>> results(files.size());
+    std::atomic<std::size_t> next = 0;
+    const auto work = [&] {
+        for (std::size_t i = next++; i < files.size(); i = next++)
+            results[i] = check_file(dir, files[i]);
+    };
+    const auto threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
+    std::vector<std::jthread> helpers;
+    for (std::size_t t = 1; t < std::min(threads, files.size()); ++t) helpers.emplace_back(work);
+    work();
+    return results;
+}
+
 }  // namespace
 
 Result<std::vector<Drift>> compare_with_state(const fs::path& dir, const InstallState& state) {
     std::vector<Drift> drift;
     std::map<std::string, bool, std::less<>> recorded;
-    for (const auto& file : state.files) {
-        recorded.emplace(file.path, true);
-        DESKEXT_TRY_ASSIGN(auto found, check_file(dir, file));
-        if (found) drift.push_back(std::move(*found));
+    for (const auto& file : state.files) recorded.emplace(file.path, true);
+    for (auto& found : check_files(dir, state.files)) {
+        if (!found) return std::unexpected(std::move(found).error());
+        if (*found) drift.push_back(std::move(**found));
     }
     // Everything else that is not a directory: recursive_directory_iterator does not follow
     // directory links by default, and a link is reported as itself.
