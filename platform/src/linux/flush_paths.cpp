@@ -70,4 +70,6 @@ Result<void> flush_paths(const std::vector<std::filesystem::path>& paths) {
     return detail::fsync_each(paths);
 }
 
+void start_writeback(int fd) { (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE); }
+
 }  // namespace deskext::platform

@@ -8,4 +8,6 @@ Result<void> flush_paths(const std::vector<std::filesystem::path>& paths) {
     return detail::fsync_each(paths);
 }
 
+void start_writeback(int /*fd*/) {}
+
 }  // namespace deskext::platform

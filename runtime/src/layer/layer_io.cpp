@@ -119,6 +119,9 @@ Result<void> OutputFile::write(std::span<const std::byte> data) {
 
 Result<void> OutputFile::close() {
     const int fd = std::exchange(m_fd, -1);
+    // The file is complete: its data can go to disk while the layers are still being read,
+    // rather than all at once when the staged tree is flushed.
+    platform::start_writeback(fd);
     if (::close(fd) != 0)
         return std::unexpected(
             platform::fs_error("write", m_path, std::error_code(errno, std::generic_category())));

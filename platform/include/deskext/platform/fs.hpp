@@ -48,6 +48,11 @@ namespace deskext::platform {
 // (sync_file_range) and then fsyncs each; elsewhere each path is flushed (fsync_path).
 [[nodiscard]] Result<void> flush_paths(const std::vector<std::filesystem::path>& paths);
 
+// Asks the OS to start writing an open file's data to disk now, without waiting for it, so that
+// a later flush_paths finds it written and the disk worked meanwhile. Best effort; does nothing
+// where the OS has no such call (only Linux has one: sync_file_range).
+void start_writeback(int fd);
+
 // Sets permission bits exactly (no setuid/setgid/sticky, never world-writable: such bits in
 // `mode` are cleared). Does not follow a symlink at `path`.
 [[nodiscard]] Result<void> set_mode(const std::filesystem::path& path, std::uint32_t mode);
