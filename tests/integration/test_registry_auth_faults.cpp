@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -628,6 +630,13 @@ TEST_CASE("registry cache: an update copies unchanged files from the installed v
     const auto ext = client.root / first.last()["name"].get<std::string>();
     const auto installed = read_tree(ext / "ui");
     const auto host_tool = slurp(ext / "host" / "tool");
+    // The file itself, whatever its name: a copy would be another inode.
+    const auto inode = [](const std::filesystem::path& path) {
+        struct stat st {};
+        REQUIRE(::lstat(path.c_str(), &st) == 0);
+        return std::pair{st.st_dev, st.st_ino};
+    };
+    const auto tool_inode = inode(ext / "host" / "tool");
 
     REQUIRE(w.split1.layers.size() == 3);
     REQUIRE(w.split2.layers.size() == 3);
@@ -660,6 +669,12 @@ TEST_CASE("registry cache: an update copies unchanged files from the installed v
     CHECK(layers_read(update, "extract").empty());
     CHECK(read_tree(ext / "ui") == installed);
     CHECK(slurp(ext / "host" / "tool") == host_tool);
+    // Unchanged files of the same mode are hard-linked from the installed version, not copied;
+    // the old version's removal left them one name.
+    CHECK(inode(ext / "host" / "tool") == tool_inode);
+    struct stat tool {};
+    REQUIRE(::lstat((ext / "host" / "tool").c_str(), &tool) == 0);
+    CHECK(tool.st_nlink == 1);
     // The state records where each file came from.
     const auto state = nlohmann::json::parse(slurp(ext / ".deskext" / "state.json"));
     bool recorded = false;

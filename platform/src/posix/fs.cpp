@@ -240,6 +240,16 @@ Result<void> copy_to_new_file(const std::filesystem::path& from, const std::file
     return {};
 }
 
+Result<void> link_to_new_file(const std::filesystem::path& from, const std::filesystem::path& to) {
+    struct stat st {};
+    if (::lstat(from.c_str(), &st) != 0) return os_fail("open", from);
+    if (!S_ISREG(st.st_mode)) return os_fail("open", from, EINVAL);
+    // linkat without AT_SYMLINK_FOLLOW names `from` itself; it never replaces nor follows `to`.
+    if (::linkat(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), 0) != 0)
+        return os_fail("create", to);
+    return {};
+}
+
 Result<bool> exchange_directories(const std::filesystem::path& a, const std::filesystem::path& b) {
     // Both must be real directories: exchanging a symlink would swap the link, not the tree.
     for (const auto* path : {&a, &b}) {

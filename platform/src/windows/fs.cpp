@@ -196,6 +196,17 @@ Result<void> copy_to_new_file(const std::filesystem::path& from, const std::file
     return {};
 }
 
+Result<void> link_to_new_file(const std::filesystem::path& from, const std::filesystem::path& to) {
+    // A reparse point (a link) at `from` is refused rather than followed.
+    const DWORD attributes = ::GetFileAttributesW(from.c_str());
+    if (attributes == INVALID_FILE_ATTRIBUTES) return os_fail("open", from);
+    if ((attributes & (FILE_ATTRIBUTE_REPARSE_POINT | FILE_ATTRIBUTE_DIRECTORY)) != 0)
+        return fail(ErrorCode::filesystem, "cannot open " + from.string() + ": not a regular file");
+    // An existing `to` fails the call; NTFS has hard links, FAT does not.
+    if (!::CreateHardLinkW(to.c_str(), from.c_str(), nullptr)) return os_fail("create", to);
+    return {};
+}
+
 Result<bool> exchange_directories(const std::filesystem::path& a, const std::filesystem::path& b) {
     // Windows has no exchange of two directories in one step.
     DESKEXT_TRY(require_plain_directory(a));

@@ -59,15 +59,23 @@ Origins origins_of(const InstallState* previous) {
     return origins;
 }
 
-// Copies `file` of the installed version in `previous_dir` to the placement's destination and
-// checks it against its record; nullopt (and nothing left behind) when it is missing, altered
-// or cannot be copied: the layer is read for it then.
+// Gives the placement's destination the content of `file` of the installed version in
+// `previous_dir` and checks it against its record; nullopt (and nothing left behind) when it is
+// missing, altered or cannot be copied: the layer is read for it then. A file of the mode
+// planned is hard-linked: nothing is written (the installed version, removed after the swap,
+// only loses a name, and neither name is written to or has its mode changed before that);
+// another mode, or a file system without hard links, gets a copy.
 std::optional<FileHash> copy_installed(const std::filesystem::path& previous_dir,
                                        const InstalledFile& file, const layer::Placement& to) {
     auto from = platform::resolve_in_root(previous_dir, file.path);
     if (!from) return std::nullopt;
+    std::error_code unknown_mode;
+    const auto mode = static_cast<std::uint32_t>(
+                          std::filesystem::symlink_status(*from, unknown_mode).permissions()) &
+                      07777u;
     auto copied = platform::create_directories(to.to.parent_path());
-    if (copied) copied = platform::copy_to_new_file(*from, to.to);
+    if (copied && (unknown_mode || mode != to.mode || !platform::link_to_new_file(*from, to.to)))
+        copied = platform::copy_to_new_file(*from, to.to);
     std::optional<FileHash> hashed;
     if (copied) {
         if (auto got = hash_file(to.to);
@@ -86,8 +94,7 @@ std::optional<FileHash> copy_installed(const std::filesystem::path& previous_dir
 // entry are copied from it, the rest read from their layers.
 Result<std::vector<InstalledFile>> stage_files(
     ImageSource& source, const ResolvedImage& image, const InstallPlan& plan,
-    const std::string& metadata_text,
-    const std::map<layer::EntryRef, layer::Candidate>& candidates,
+    const std::string& metadata_text, const std::map<layer::EntryRef, layer::Candidate>& candidates,
     const InstallState* previous, const std::filesystem::path& previous_dir,
     const std::filesystem::path& stage, const Limits& limits, EventSink& events) {
     for (const auto& dir : plan.directories) DESKEXT_TRY(platform::create_directories(stage / dir));

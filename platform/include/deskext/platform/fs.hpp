@@ -33,6 +33,13 @@ namespace deskext::platform {
 [[nodiscard]] Result<void> copy_to_new_file(const std::filesystem::path& from,
                                             const std::filesystem::path& to);
 
+// Makes `to` a second name of the regular file `from` (a hard link; not through a symlink;
+// an existing `to`, a link included, fails: "File exists"). No byte is copied; the two names
+// share content and mode from then on, so neither may be written to or have its mode changed.
+// Fails where the file system has no hard links: the caller copies then.
+[[nodiscard]] Result<void> link_to_new_file(const std::filesystem::path& from,
+                                            const std::filesystem::path& to);
+
 // Swaps two existing directories in one step where the OS can (renameat2 RENAME_EXCHANGE on
 // Linux); elsewhere falls back to two renames through a sibling name. Reports whether the
 // swap was a single atomic step.
