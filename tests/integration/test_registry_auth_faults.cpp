@@ -487,6 +487,43 @@ TEST_CASE("registry faults: a corrupted layer fails with exit 7 and keeps the in
     CHECK(count_containing(clean.requests(), "GET " + blob_path(layer.digest) + " 200") == 1);
 }
 
+TEST_CASE("registry faults: a layer failing while others download stops them, keeps nothing",
+          "[integration][registry][faults]") {
+    // Layers are read while they download: the top one fails its digest at once while a lower
+    // one is still held back by the proxy. The install fails with the top layer's error without
+    // waiting for that download, and the cache keeps no part of either blob.
+    auto& w = world();
+    ProxiedClient through;
+    auto& proxy = through.proxy;
+    auto& client = through.client;
+    REQUIRE(w.split1.layers.size() == 3);
+    const auto top = w.split1.layers[2];
+    const auto held = w.split1.layers[0];
+    constexpr int held_ms = 30000;
+    proxy.add_fault({fixtures::Fault::Kind::delay_ms, held.digest, 1000, held_ms, "", ""});
+    proxy.add_fault({fixtures::Fault::Kind::corrupt_byte, top.digest, 1000, top.size / 2, "", ""});
+
+    const auto started = std::chrono::steady_clock::now();
+    auto run = client.install(proxy.host() + "/" + repo + ":split-1");
+    const auto took = std::chrono::steady_clock::now() - started;
+    INFO(run.err << run.out << joined(proxy.requests()));
+    CHECK(run.exit_code == 7);
+    REQUIRE(!run.events.empty());
+    CHECK(run.last()["code"] == "integrity");
+    CHECK(run.last()["message"].get<std::string>().find("layer 2") != std::string::npos);
+    // Not a timing: the held download would have taken 30 s to even start.
+    CHECK(took < std::chrono::milliseconds(held_ms / 2));
+    std::vector<std::string> cached;
+    for (const auto& entry : fs::recursive_directory_iterator(client.cache))
+        if (entry.is_regular_file()) cached.push_back(entry.path().filename().string());
+    for (const auto& name : cached) {
+        INFO(name);
+        CHECK(!name.starts_with(".tmp-"));
+        CHECK(name != top.digest.substr(7));
+        CHECK(name != held.digest.substr(7));
+    }
+}
+
 TEST_CASE("registry faults: a blob redirected to another host gets no Authorization",
           "[integration][registry][faults]") {
     auto& w = world();
