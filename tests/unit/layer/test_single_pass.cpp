@@ -69,6 +69,13 @@ struct Pass {
     deskext::fixtures::TempDir candidates;
     deskext::fixtures::TempDir stage;
     PrefixFilter filter{{"ui"}};
+
+    // One read of `source`'s image, capturing metadata.json.
+    [[nodiscard]] auto read(deskext::ImageSource& source, const Manifest& manifest) {
+        return deskext::layer::read_layers_once(source, manifest, {"metadata.json"}, filter,
+                                                candidates.path(), Limits{}, {});
+    }
+    [[nodiscard]] auto read(Image& image) { return read(image.source, image.manifest); }
 };
 
 // Where each of `paths` would be installed from: the winning entry of the final tree.
@@ -95,9 +102,7 @@ TEST_CASE("single pass: the top layer first, the rest once each, the winner plac
     image.layer({file("metadata.json", R"({"v":1})")});
     Pass pass;
 
-    auto result =
-        deskext::layer::read_layers_once(image.source, image.manifest, {"metadata.json"},
-                                         pass.filter, pass.candidates.path(), Limits{}, {});
+    auto result = pass.read(image);
     REQUIRE(result);
     CHECK(result->read_order == std::vector<std::size_t>{2, 0, 1});
     for (std::size_t i = 0; i < 3; ++i) CHECK(image.opened(i) == 1);
@@ -131,9 +136,7 @@ TEST_CASE("single pass: whiteouts and opaque directories drop captured candidate
     image.layer({file(".wh.metadata.json", ""), file("ui/top", "top")});
     Pass pass;
 
-    auto result =
-        deskext::layer::read_layers_once(image.source, image.manifest, {"metadata.json"},
-                                         pass.filter, pass.candidates.path(), Limits{}, {});
+    auto result = pass.read(image);
     REQUIRE(result);
     // metadata.json was searched for down to layer 0, which was then read but once.
     CHECK(result->read_order == std::vector<std::size_t>{2, 1, 0});
@@ -176,9 +179,7 @@ TEST_CASE("single pass: a file reached through a link falls back to a second rea
     image.layer({deskext::fixtures::symlink("ui/logo.svg", "../shared/logo.svg"),
                  file("metadata.json", R"({"v":1})")});
     Pass pass;
-    auto result =
-        deskext::layer::read_layers_once(image.source, image.manifest, {"metadata.json"},
-                                         pass.filter, pass.candidates.path(), Limits{}, {});
+    auto result = pass.read(image);
     REQUIRE(result);
     const auto& tree = result->scan.tree;
     auto placements = placements_for(tree, pass.stage.path(), {"ui/index.html", "ui/logo.svg"});
@@ -203,9 +204,7 @@ TEST_CASE("single pass: a destination that exists is never replaced or followed"
     Image image;
     image.layer({file("ui/a", "a"), file("metadata.json", "{}")});
     Pass pass;
-    auto result =
-        deskext::layer::read_layers_once(image.source, image.manifest, {"metadata.json"},
-                                         pass.filter, pass.candidates.path(), Limits{}, {});
+    auto result = pass.read(image);
     REQUIRE(result);
     // Top layer only: ui/a came before metadata.json in the archive, so it was not written.
     CHECK(result->candidates.empty());
@@ -213,9 +212,7 @@ TEST_CASE("single pass: a destination that exists is never replaced or followed"
     Image later;
     later.layer({file("metadata.json", "{}"), file("ui/a", "a")});
     Pass pass2;
-    auto second =
-        deskext::layer::read_layers_once(later.source, later.manifest, {"metadata.json"},
-                                         pass2.filter, pass2.candidates.path(), Limits{}, {});
+    auto second = pass2.read(later);
     REQUIRE(second);
     REQUIRE(second->candidates.size() == 1);
     deskext::fixtures::TempDir outside;
@@ -236,9 +233,7 @@ TEST_CASE("single pass: errors name the layer, whichever order it is read in",
     std::string& blob = image.source.blobs[image.manifest.layers[0].digest];
     blob.resize(blob.size() - 3);
     Pass pass;
-    auto result =
-        deskext::layer::read_layers_once(image.source, image.manifest, {"metadata.json"},
-                                         pass.filter, pass.candidates.path(), Limits{}, {});
+    auto result = pass.read(image);
     REQUIRE(!result);
     CHECK(result.error().code == ErrorCode::integrity);
     CHECK_THAT(result.error().message, Catch::Contains("layer 0"));
@@ -292,9 +287,7 @@ TEST_CASE("single pass: layers with recorded entries are read only when they hol
     RecordingSource source(image.source);
     {
         Pass first;
-        auto result =
-            deskext::layer::read_layers_once(source, image.manifest, {"metadata.json"},
-                                             first.filter, first.candidates.path(), Limits{}, {});
+        auto result = first.read(source, image.manifest);
         REQUIRE(result);
         CHECK(result->read_order == std::vector<std::size_t>{2, 0, 1});
         CHECK(source.kept.size() == 3);
@@ -306,9 +299,7 @@ TEST_CASE("single pass: layers with recorded entries are read only when they hol
         image.source.add_layer({file("metadata.json", R"({"v":2})")}, TarCompression::gzip);
     image.source.opened.clear();
     Pass update;
-    auto result =
-        deskext::layer::read_layers_once(source, image.manifest, {"metadata.json"}, update.filter,
-                                         update.candidates.path(), Limits{}, {});
+    auto result = update.read(source, image.manifest);
     REQUIRE(result);
     CHECK(result->read_order == std::vector<std::size_t>{2});
     CHECK(image.opened(0) == 0);
@@ -342,9 +333,7 @@ TEST_CASE("single pass: a metadata.json in a layer below the top one does not re
     image.layer({file("metadata.json", R"({"v":"top"})")});
     Pass pass;
 
-    auto result =
-        deskext::layer::read_layers_once(image.source, image.manifest, {"metadata.json"},
-                                         pass.filter, pass.candidates.path(), Limits{}, {});
+    auto result = pass.read(image);
     REQUIRE(result);
     CHECK(result->scan.captured.at("metadata.json") == R"({"v":"top"})");
     CHECK(pass.filter.seen == std::vector<std::string>{R"(metadata.json={"v":"top"})"});
@@ -356,17 +345,16 @@ TEST_CASE("single pass: many layers read at once give the tree a single read wou
     Image image;
     constexpr std::size_t lower = 12;
     for (std::size_t i = 0; i < lower; ++i) {
-        std::vector<TarEntry> entries{file("ui/shared", "from " + std::to_string(i)),
-                                      file("ui/own-" + std::to_string(i), std::string(i * 1000, 'x'))};
+        std::vector<TarEntry> entries{
+            file("ui/shared", "from " + std::to_string(i)),
+            file("ui/own-" + std::to_string(i), std::string(i * 1000, 'x'))};
         if (i > 0 && i % 3 == 0) entries.push_back(file("ui/.wh.own-" + std::to_string(i - 1), ""));
         image.layer(entries);
     }
     image.layer({file("metadata.json", "{}")});
     Pass pass;
 
-    auto result =
-        deskext::layer::read_layers_once(image.source, image.manifest, {"metadata.json"},
-                                         pass.filter, pass.candidates.path(), Limits{}, {});
+    auto result = pass.read(image);
     REQUIRE(result);
     CHECK(result->read_order.size() == lower + 1);
     for (std::size_t i = 0; i <= lower; ++i) CHECK(image.opened(i) == 1);
@@ -399,9 +387,7 @@ TEST_CASE("single pass: of several failing layers, the lowest one is reported",
             blob.resize(blob.size() - 3);
         }
         Pass pass;
-        auto result =
-            deskext::layer::read_layers_once(image.source, image.manifest, {"metadata.json"},
-                                             pass.filter, pass.candidates.path(), Limits{}, {});
+        auto result = pass.read(image);
         REQUIRE(!result);
         CHECK(result.error().code == ErrorCode::integrity);
         CHECK_THAT(result.error().message, Catch::Contains("layer 2"));
