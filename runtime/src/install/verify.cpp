@@ -1,9 +1,7 @@
 #include "deskext/install/verify.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <map>
-#include <thread>
 
 #include <fmt/format.h>
 
@@ -12,6 +10,7 @@
 #include "deskext/io/reader.hpp"
 #include "install/file_hash.hpp"
 #include "install/locks.hpp"
+#include "parallel/for_each_index.hpp"
 
 namespace deskext {
 namespace {
@@ -44,20 +43,13 @@ Result<std::optional<Drift>> check_file(const fs::path& dir, const InstalledFile
     return std::optional<Drift>{};
 }
 
-// check_file for every recorded file, the hashing spread over the machine's cores (a few
-// threads, each taking the next file); results in the order of `files`.
+// check_file for every recorded file, the hashing spread over up to four threads; results in
+// the order of `files`.
 std::vector<Result<std::optional<Drift>>> check_files(const fs::path& dir,
                                                       const std::vector<InstalledFile>& files) {
     std::vector<Result<std::optional<Drift>>> results(files.size());
-    std::atomic<std::size_t> next = 0;
-    const auto work = [&] {
-        for (std::size_t i = next++; i < files.size(); i = next++)
-            results[i] = check_file(dir, files[i]);
-    };
-    const auto threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
-    std::vector<std::jthread> helpers;
-    for (std::size_t t = 1; t < std::min(threads, files.size()); ++t) helpers.emplace_back(work);
-    work();
+    parallel::for_each_index(files.size(), 4,
+                             [&](std::size_t i) { results[i] = check_file(dir, files[i]); });
     return results;
 }
 

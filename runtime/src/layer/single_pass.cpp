@@ -6,13 +6,13 @@
 #include <mutex>
 #include <optional>
 #include <set>
-#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "deskext/platform/fs.hpp"
 #include "layer/layer_io.hpp"
+#include "parallel/for_each_index.hpp"
 
 namespace deskext::layer {
 namespace {
@@ -121,41 +121,32 @@ Result<T> in_context(Result<T> result, std::size_t index, const oci::Descriptor&
     return result;
 }
 
-// Reads the given layers on up to `threads` threads (the calling one included), each layer
-// whole on one thread, the largest first (so that a small one read last does not leave a
+// Reads the given layers on up to k_max_reader_threads threads, each layer whole on one
+// thread, the largest first (so that a small one read last does not leave a
 // thread idle while a large one is still arriving); results in the order of `indexes`. When a
 // read fails, the reads of the layers above it stop early and those below it go on: the error
 // reported is that of the lowest failed layer, always.
-Result<std::vector<LayerRead>> read_concurrently(Pass& pass, const std::vector<std::size_t>& indexes,
-                                                 std::size_t threads) {
+Result<std::vector<LayerRead>> read_concurrently(Pass& pass,
+                                                 const std::vector<std::size_t>& indexes) {
     std::vector<std::size_t> order(indexes.size());  // positions in `indexes`, largest layer first
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
         return pass.manifest.layers[indexes[a]].size > pass.manifest.layers[indexes[b]].size;
     });
     std::vector<std::optional<Result<LayerRead>>> reads(indexes.size());
-    std::atomic<std::size_t> next = 0;
-    const auto work = [&] {
+    parallel::for_each_index(order.size(), k_max_reader_threads, [&](std::size_t taken) {
+        const std::size_t i = order[taken];
+        const auto index = indexes[i];
+        if (index > pass.first_failed) return;
         std::vector<std::byte> buffer(k_copy_buffer);
-        for (std::size_t taken = next++; taken < order.size(); taken = next++) {
-            const std::size_t i = order[taken];
-            const auto index = indexes[i];
-            if (index > pass.first_failed) continue;
-            reads[i] = in_context(read_layer(pass, index, false, buffer), index,
-                                  pass.manifest.layers[index]);
-            if (!*reads[i]) {
-                auto first = pass.first_failed.load();
-                while (index < first && !pass.first_failed.compare_exchange_weak(first, index)) {
-                }
+        reads[i] =
+            in_context(read_layer(pass, index, false, buffer), index, pass.manifest.layers[index]);
+        if (!*reads[i]) {
+            auto first = pass.first_failed.load();
+            while (index < first && !pass.first_failed.compare_exchange_weak(first, index)) {
             }
         }
-    };
-    {
-        std::vector<std::jthread> helpers;
-        for (std::size_t t = 1; t < std::min(threads, indexes.size()); ++t)
-            helpers.emplace_back(work);
-        work();
-    }
+    });
     for (std::size_t i = 0; i < indexes.size(); ++i)
         if (indexes[i] == pass.first_failed) return std::unexpected(std::move(*reads[i]).error());
     std::vector<LayerRead> done;
@@ -174,10 +165,6 @@ void merge_captures(std::map<std::string, Capture, std::less<>>& into,
     }
 }
 
-std::size_t reader_threads() {
-    return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, k_max_reader_threads);
-}
-
 }  // namespace
 
 Result<SinglePassResult> read_layers_once(ImageSource& source, const oci::Manifest& manifest,
@@ -186,8 +173,8 @@ Result<SinglePassResult> read_layers_once(ImageSource& source, const oci::Manife
                                           const std::filesystem::path& candidate_dir,
                                           const Limits& limits, const ProgressFn& progress) {
     DESKEXT_TRY(check_layer_count(manifest, limits));
-    Pass pass{source,  {},     manifest, {capture.begin(), capture.end()}, filter, candidate_dir,
-              limits,  progress};
+    Pass pass{source,        {},     manifest, {capture.begin(), capture.end()}, filter,
+              candidate_dir, limits, progress};
     SinglePassResult result;
     const auto& layers = manifest.layers;
     std::map<std::string, Capture, std::less<>> captures;
@@ -203,8 +190,8 @@ Result<SinglePassResult> read_layers_once(ImageSource& source, const oci::Manife
     std::vector<std::byte> buffer(k_copy_buffer);
     while (lowest > 0) {
         --lowest;
-        DESKEXT_TRY_ASSIGN(auto read, in_context(read_layer(pass, lowest, true, buffer), lowest,
-                                                 layers[lowest]));
+        DESKEXT_TRY_ASSIGN(
+            auto read, in_context(read_layer(pass, lowest, true, buffer), lowest, layers[lowest]));
         merge_captures(captures, read.captures);
         result.candidates.merge(read.candidates);
         entries[lowest] = std::move(read.entries);
@@ -222,7 +209,7 @@ Result<SinglePassResult> read_layers_once(ImageSource& source, const oci::Manife
         }
         unread.push_back(index);
     }
-    DESKEXT_TRY_ASSIGN(auto reads, read_concurrently(pass, unread, reader_threads()));
+    DESKEXT_TRY_ASSIGN(auto reads, read_concurrently(pass, unread));
     for (std::size_t i = 0; i < unread.size(); ++i) {
         merge_captures(captures, reads[i].captures);
         result.candidates.merge(reads[i].candidates);
