@@ -367,7 +367,6 @@ Result<void> write_file(const std::filesystem::path& path, std::string_view data
         next += written;
         left -= static_cast<std::size_t>(written);
     }
-    if (::fsync(fd.get()) != 0) return os_fail("flush", path);
     if (fd.close() != 0) return os_fail("write", path);
     return {};
 }

@@ -313,7 +313,6 @@ Result<void> write_file(const std::filesystem::path& path, std::string_view data
         next += written;
         left -= written;
     }
-    if (!::FlushFileBuffers(file.get())) return os_fail("flush", path);
     return {};
 }
 

@@ -87,6 +87,9 @@ Result<void> write_layer_index(const BlobCache& cache, const Digest& layer,
     DESKEXT_TRY(platform::create_directories(path.parent_path()));
     static thread_local std::mt19937_64 rng{std::random_device{}()};
     const auto temp = path.parent_path() / fmt::format(".tmp-{:016x}", rng());
+    // Not flushed: an index cut short by a crash is not valid JSON (or names no layer), and
+    // read_layer_index then drops it and the layer is read again. A flush here would make the
+    // layer's reader wait for the disk.
     auto written = platform::write_file(temp, doc.dump());
     if (written) written = platform::atomic_rename(temp, path);
     if (!written) {

@@ -1,6 +1,7 @@
 #include "deskext/install/installer.hpp"
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <optional>
 #include <utility>
@@ -294,13 +295,17 @@ Result<InstallOutcome> install_image(ImageSource& source, const InstallOptions& 
     // The staging directory was made private (0700) while it was being filled.
     DESKEXT_TRY(platform::set_mode(stage.path(), 0755));
     // Everything staged is made durable in one flush before the swap can publish it.
-    std::vector<std::filesystem::path> staged{stage.path(), state_dir};
+    std::vector<std::filesystem::path> staged{stage.path(), state_dir,
+                                              state_dir / state_file_name};
     for (const auto& dir : plan.directories) staged.push_back(stage.path() / dir);
     for (const auto& file : state.files) staged.push_back(stage.path() / file.path);
-    DESKEXT_TRY(platform::flush_paths(staged));
+    // The flush mostly waits for the disk and the check mostly hashes: done side by side. Both
+    // must succeed before the swap; a failed flush is reported first.
+    auto flushed = std::async(std::launch::async, [&] { return platform::flush_paths(staged); });
+    auto checked = check_staged(stage.path(), state, options.limits);
+    DESKEXT_TRY(flushed.get());
     crash_point("install-state-written");
-
-    DESKEXT_TRY(check_staged(stage.path(), state, options.limits));
+    DESKEXT_TRY(checked);
     crash_point("install-before-swap");
     DESKEXT_TRY(swap_in(stage, target, options.root));
     // A crash from here on leaves the new version in place and the old one in the staging

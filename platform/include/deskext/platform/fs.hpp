@@ -74,7 +74,9 @@ void start_writeback(int fd);
 // Creates directories (mode 0755) for path, like mkdir -p.
 [[nodiscard]] Result<void> create_directories(const std::filesystem::path& path);
 
-// Writes `data` to `path` (created with mode 0644 or truncated) and fsyncs it.
+// Writes `data` to `path` (created with mode 0644 or truncated). Does not flush it: a caller
+// that needs it durable flushes it with the rest of its work (flush_paths, fsync_path), so that
+// a tree of files costs one flush and not one per file.
 [[nodiscard]] Result<void> write_file(const std::filesystem::path& path, std::string_view data);
 
 // Maps an errno / std::error_code to an Error (filesystem category) naming the action and path.
