@@ -62,14 +62,17 @@ Result<void> flush_paths(const std::vector<std::filesystem::path>& paths) {
     if (unwritten && *unwritten <= size_of(paths) + k_others_unwritten_max &&
         sync_file_system(paths.front()))
         return {};
-    for (const auto& path : paths) {
-        detail::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
-        // Best effort: the fsync below reports what fails.
-        if (fd.valid()) (void)::sync_file_range(fd.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
-    }
+    // Best effort: the fsync below reports what fails.
+    for (const auto& path : paths) start_writeback(path);
     return detail::fsync_each(paths);
 }
 
 void start_writeback(int fd) { (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE); }
+
+void start_writeback(const std::filesystem::path& path) {
+    // sync_file_range needs no write access: a read-only descriptor names the same file data.
+    detail::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+    if (fd.valid()) start_writeback(fd.get());
+}
 
 }  // namespace deskext::platform

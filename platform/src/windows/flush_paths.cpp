@@ -10,4 +10,6 @@ Result<void> flush_paths(const std::vector<std::filesystem::path>& paths) {
 
 void start_writeback(int /*fd*/) {}
 
+void start_writeback(const std::filesystem::path& /*path*/) {}
+
 }  // namespace deskext::platform

@@ -18,6 +18,8 @@ bool valid_hex(std::string_view hex) {
     return true;
 }
 
+constexpr std::int64_t k_writeback_step = 8 << 20;
+
 std::string random_suffix() {
     static thread_local std::mt19937_64 rng{std::random_device{}()};
     return fmt::format("{:016x}", rng());
@@ -43,6 +45,7 @@ BlobWriter::BlobWriter(BlobWriter&& other) noexcept
       m_hash(std::move(other.m_hash)),
       m_size(other.m_size),
       m_kept(other.m_kept),
+      m_writeback_started(other.m_writeback_started),
       m_verified(other.m_verified),
       m_done(other.m_done) {
     other.m_done = true;
@@ -82,6 +85,12 @@ Result<void> BlobWriter::write(std::string_view chunk) {
                     fmt::format("cannot write {} (disk full?)", m_temp.string()));
     }
     m_size += static_cast<std::int64_t>(chunk.size());
+    // The disk writes the blob while it downloads, so that commit()'s flush finds little left
+    // to write instead of the whole layer.
+    if (m_size - m_writeback_started >= k_writeback_step) {
+        platform::start_writeback(m_temp);
+        m_writeback_started = m_size;
+    }
     return {};
 }
 

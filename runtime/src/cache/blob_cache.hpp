@@ -63,6 +63,7 @@ private:
     std::unique_ptr<Sha256> m_hash;
     std::int64_t m_size = 0;  // bytes of this attempt
     std::int64_t m_kept = 0;  // bytes an earlier attempt left in the file
+    std::int64_t m_writeback_started = 0;  // bytes handed to the disk by start_writeback
     bool m_verified = false;
     bool m_done = false;
 };

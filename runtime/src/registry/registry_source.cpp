@@ -57,12 +57,10 @@ public:
     }
     [[nodiscard]] Result<void> restart() override { return m_writer.restart(); }
     [[nodiscard]] std::int64_t size() const override { return m_writer.size(); }
-    // The blob matched: its reader may end before the cache entry is flushed and in place.
-    [[nodiscard]] Result<void> commit() {
-        DESKEXT_TRY(m_writer.verify());
-        m_arriving->finish({});
-        return m_writer.commit();
-    }
+    // Whether the blob matched its digest; its reader may end as soon as it did, before the
+    // cache entry is flushed and in place (commit).
+    [[nodiscard]] Result<void> verify() { return m_writer.verify(); }
+    [[nodiscard]] Result<void> commit() { return m_writer.commit(); }
     [[nodiscard]] const std::filesystem::path& file() const { return m_writer.temp_path(); }
     [[nodiscard]] const std::shared_ptr<ArrivingBlob>& arriving() const { return m_arriving; }
     void report() {
@@ -360,17 +358,26 @@ private:
     Result<void> run_download(DownloadBatch& batch, std::stop_token stop) {
         std::vector<Result<void>> outcomes(batch.jobs.size());
         HttpClient::Watch watch{[&](std::size_t i, const Result<HttpResponse>& response) {
-                                    outcomes[i] = store_blob(batch, i, response);
+                                    outcomes[i] = check_blob(batch, i, response);
                                     batch.sinks[i]->arriving()->finish(outcomes[i]);
                                 },
                                 std::move(stop)};
         (void)m_session.get_all(batch.jobs, watch);
+        // Flushed and put in place only once every download ended: a flush waits for the disk,
+        // and on this thread it would hold up the downloads still running.
+        for (std::size_t i = 0; i < outcomes.size(); ++i) {
+            if (!outcomes[i]) continue;
+            if (auto committed = batch.sinks[i]->commit(); !committed) {
+                outcomes[i] = std::unexpected(std::move(committed).error().context(
+                    fmt::format("blob from {}", m_session.reference().domain)));
+            }
+        }
         for (auto& outcome : outcomes) DESKEXT_TRY(std::move(outcome));
         return {};
     }
 
-    // Checks how the GET of the batch's blob `i` ended and commits it to the cache.
-    Result<void> store_blob(DownloadBatch& batch, std::size_t i,
+    // Checks how the GET of the batch's blob `i` ended and that the blob matched its digest.
+    Result<void> check_blob(DownloadBatch& batch, std::size_t i,
                             const Result<HttpResponse>& response) {
         const auto& blob = batch.blobs[i];
         if (!response)
@@ -390,9 +397,9 @@ private:
                         fmt::format("{} answered {} for blob {}", sanitize_url(response->url),
                                     status, blob.digest.str()));
         }
-        auto committed = batch.sinks[i]->commit();
-        if (!committed) {
-            return std::unexpected(std::move(committed).error().context(
+        auto verified = batch.sinks[i]->verify();
+        if (!verified) {
+            return std::unexpected(std::move(verified).error().context(
                 fmt::format("blob from {}", m_session.reference().domain)));
         }
         return {};

@@ -59,6 +59,8 @@ namespace deskext::platform {
 // a later flush_paths finds it written and the disk worked meanwhile. Best effort; does nothing
 // where the OS has no such call (only Linux has one: sync_file_range).
 void start_writeback(int fd);
+// The same for a file by path (not following a symlink), for a writer that holds no descriptor.
+void start_writeback(const std::filesystem::path& path);
 
 // Sets permission bits exactly (no setuid/setgid/sticky, never world-writable: such bits in
 // `mode` are cleared). Does not follow a symlink at `path`.
