@@ -4,6 +4,7 @@
 #include <future>
 #include <map>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include <fmt/format.h>
@@ -25,6 +26,7 @@
 #include "install/needed_paths.hpp"
 #include "install/progress_throttle.hpp"
 #include "install/staging_dir.hpp"
+#include "parallel/for_each_index.hpp"
 
 namespace deskext {
 namespace {
@@ -90,10 +92,18 @@ std::optional<FileHash> copy_installed(const std::filesystem::path& previous_dir
     return hashed;
 }
 
+// What stage_files staged: the state record's files, and those of them (paths as recorded)
+// whose hash was taken by reading the staged file once complete, which the check before the
+// swap need not hash again.
+struct StagedFiles {
+    std::vector<InstalledFile> files;
+    std::set<std::string> hashed_from_stage;
+};
+
 // Writes everything the plan names into the staging directory and records it: the files the
 // single pass wrote out are moved in, those the installed version holds from the same layer
 // entry are copied from it, the rest read from their layers.
-Result<std::vector<InstalledFile>> stage_files(
+Result<StagedFiles> stage_files(
     ImageSource& source, const ResolvedImage& image, const InstallPlan& plan,
     const std::string& metadata_text, const std::map<layer::EntryRef, layer::Candidate>& candidates,
     const InstallState* previous, const std::filesystem::path& previous_dir,
@@ -111,17 +121,28 @@ Result<std::vector<InstalledFile>> stage_files(
     // What is known of the files written so far: hashed as they were written, or as they were
     // copied from the installed version.
     auto checked = std::move(placed.hashes);
+    std::vector<const InstalledFile*> installed(placed.rest.size(), nullptr);
+    for (std::size_t i = 0; i < placed.rest.size(); ++i) {
+        const auto& from = placed.rest[i].from;
+        if (auto origin = origins.find({layers.at(from.layer).digest.str(), from.ordinal});
+            origin != origins.end())
+            installed[i] = origin->second;
+    }
+    // Taking a file from the installed version is mostly hashing it: on several threads.
+    std::vector<std::optional<FileHash>> taken(placed.rest.size());
+    parallel::for_each_index(placed.rest.size(), 4, [&](std::size_t i) {
+        if (installed[i] != nullptr)
+            taken[i] = copy_installed(previous_dir, *installed[i], placed.rest[i]);
+    });
     std::vector<layer::Placement> unread;
-    for (auto& placement : placed.rest) {
-        const auto origin =
-            origins.find({layers.at(placement.from.layer).digest.str(), placement.from.ordinal});
-        if (origin != origins.end()) {
-            if (auto hashed = copy_installed(previous_dir, *origin->second, placement)) {
-                checked.emplace(placement.to, std::move(*hashed));
-                continue;
-            }
+    std::set<std::filesystem::path> from_stage;  // of `checked`, those hashed from the stage
+    for (std::size_t i = 0; i < placed.rest.size(); ++i) {
+        if (taken[i]) {
+            checked.emplace(placed.rest[i].to, std::move(*taken[i]));
+            from_stage.insert(placed.rest[i].to);
+        } else {
+            unread.push_back(std::move(placed.rest[i]));
         }
-        unread.push_back(std::move(placement));
     }
     if (!unread.empty()) {
         ProgressThrottle throttle(events, "extract", image.manifest);
@@ -130,7 +151,8 @@ Result<std::vector<InstalledFile>> stage_files(
     }
     DESKEXT_TRY(platform::write_file(stage / metadata_path, metadata_text));
 
-    std::vector<InstalledFile> files;
+    StagedFiles staged;
+    auto& files = staged.files;
     files.reserve(plan.files.size() + 1);
     const auto record = [&](const std::string& dest, std::uint32_t mode,
                             const layer::EntryRef* from) -> Result<void> {
@@ -139,8 +161,10 @@ Result<std::vector<InstalledFile>> stage_files(
         FileHash hashed;
         if (auto known = checked.find(path); known != checked.end()) {
             hashed = known->second;
+            if (from_stage.contains(path)) staged.hashed_from_stage.insert(dest);
         } else {
             DESKEXT_TRY_ASSIGN(hashed, hash_file(path));
+            staged.hashed_from_stage.insert(dest);
         }
         InstalledFile file;
         file.path = dest;
@@ -159,7 +183,7 @@ Result<std::vector<InstalledFile>> stage_files(
     for (const auto& dir : plan.directories) DESKEXT_TRY(platform::set_mode(stage / dir, 0755));
     std::sort(files.begin(), files.end(),
               [](const auto& a, const auto& b) { return a.path < b.path; });
-    return files;
+    return staged;
 }
 
 // Puts the staged directory in place of the target in one step; the old version, if any, ends
@@ -268,7 +292,7 @@ Result<InstallOutcome> install_image(ImageSource& source, const InstallOptions& 
 
     DESKEXT_TRY_ASSIGN(auto stage, StagingDir::create(options.root, name));
     crash_point("install-staging");
-    DESKEXT_TRY_ASSIGN(auto files,
+    DESKEXT_TRY_ASSIGN(auto staged_files,
                        stage_files(source, image, plan, captured->second, pass.candidates, previous,
                                    target, stage.path(), options.limits, events));
     DESKEXT_TRY(check_staged_binaries(
@@ -287,7 +311,7 @@ Result<InstallOutcome> install_image(ImageSource& source, const InstallOptions& 
     state.image_platform = image_platform;
     state.installed_at = now_rfc3339();
     state.binaries = plan.binaries;
-    state.files = std::move(files);
+    state.files = std::move(staged_files.files);
     const auto state_dir = stage.path() / state_dir_name;
     DESKEXT_TRY(platform::create_directories(state_dir));
     DESKEXT_TRY(platform::write_file(state_dir / state_file_name, to_json_text(state)));
@@ -302,7 +326,8 @@ Result<InstallOutcome> install_image(ImageSource& source, const InstallOptions& 
     // The flush mostly waits for the disk and the check mostly hashes: done side by side. Both
     // must succeed before the swap; a failed flush is reported first.
     auto flushed = std::async(std::launch::async, [&] { return platform::flush_paths(staged); });
-    auto checked = check_staged(stage.path(), state, options.limits);
+    auto checked =
+        check_staged(stage.path(), state, options.limits, staged_files.hashed_from_stage);
     DESKEXT_TRY(flushed.get());
     crash_point("install-state-written");
     DESKEXT_TRY(checked);

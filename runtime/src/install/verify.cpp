@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -21,8 +22,10 @@ std::uint32_t permission_bits(fs::perms perms) {
     return static_cast<std::uint32_t>(perms) & 07777u;
 }
 
-// One recorded file against what is on disk; no drift → nullopt.
-Result<std::optional<Drift>> check_file(const fs::path& dir, const InstalledFile& file) {
+// One recorded file against what is on disk; no drift → nullopt. Without `hash`, the content
+// is taken as known (its hash was just taken from this very file) and only the size compared.
+Result<std::optional<Drift>> check_file(const fs::path& dir, const InstalledFile& file,
+                                        bool hash) {
     const auto path = dir / file.path;
     std::error_code ec;
     const auto status = fs::symlink_status(path, ec);
@@ -32,34 +35,41 @@ Result<std::optional<Drift>> check_file(const fs::path& dir, const InstalledFile
                     fmt::format("cannot inspect {}: {}", path.string(), ec.message()));
     if (status.type() != fs::file_type::regular)
         return Drift{file.path, "changed", "not a regular file any more"};
-    DESKEXT_TRY_ASSIGN(auto hashed, hash_file(path));
-    if (hashed.size != file.size || hashed.digest.hex() != file.sha256)
+    if (hash) {
+        DESKEXT_TRY_ASSIGN(auto hashed, hash_file(path));
+        if (hashed.size != file.size || hashed.digest.hex() != file.sha256)
+            return Drift{file.path, "changed",
+                         fmt::format("sha256 {} ({} bytes), recorded {} ({} bytes)",
+                                     hashed.digest.hex(), hashed.size, file.sha256, file.size)};
+    } else if (const auto size = fs::file_size(path, ec);
+               ec || static_cast<std::int64_t>(size) != file.size) {
         return Drift{file.path, "changed",
-                     fmt::format("sha256 {} ({} bytes), recorded {} ({} bytes)",
-                                 hashed.digest.hex(), hashed.size, file.sha256, file.size)};
+                     fmt::format("{} bytes, recorded {}", ec ? 0 : size, file.size)};
+    }
     if (const auto mode = permission_bits(status.permissions()); mode != file.mode)
         return Drift{file.path, "mode",
                      fmt::format("mode {:04o}, recorded {:04o}", mode, file.mode)};
     return std::optional<Drift>{};
 }
 
-// check_file for every recorded file, the hashing spread over up to four threads; results in
-// the order of `files`.
+// check_file for every recorded file (hashing those not in `known`), spread over up to four
+// threads; results in the order of `files`.
 std::vector<Result<std::optional<Drift>>> check_files(const fs::path& dir,
-                                                      const std::vector<InstalledFile>& files) {
+                                                      const std::vector<InstalledFile>& files,
+                                                      const std::set<std::string>& known) {
     std::vector<Result<std::optional<Drift>>> results(files.size());
-    parallel::for_each_index(files.size(), 4,
-                             [&](std::size_t i) { results[i] = check_file(dir, files[i]); });
+    parallel::for_each_index(files.size(), 4, [&](std::size_t i) {
+        results[i] = check_file(dir, files[i], !known.contains(files[i].path));
+    });
     return results;
 }
 
-}  // namespace
-
-Result<std::vector<Drift>> compare_with_state(const fs::path& dir, const InstallState& state) {
+Result<std::vector<Drift>> compare(const fs::path& dir, const InstallState& state,
+                                   const std::set<std::string>& known) {
     std::vector<Drift> drift;
     std::map<std::string, bool, std::less<>> recorded;
     for (const auto& file : state.files) recorded.emplace(file.path, true);
-    for (auto& found : check_files(dir, state.files)) {
+    for (auto& found : check_files(dir, state.files, known)) {
         if (!found) return std::unexpected(std::move(found).error());
         if (*found) drift.push_back(std::move(**found));
     }
@@ -90,7 +100,14 @@ Result<std::vector<Drift>> compare_with_state(const fs::path& dir, const Install
     return drift;
 }
 
-Result<void> check_staged(const fs::path& stage, const InstallState& state, const Limits& limits) {
+}  // namespace
+
+Result<std::vector<Drift>> compare_with_state(const fs::path& dir, const InstallState& state) {
+    return compare(dir, state, {});
+}
+
+Result<void> check_staged(const fs::path& stage, const InstallState& state, const Limits& limits,
+                          const std::set<std::string>& hashed_from_stage) {
     auto incomplete = [&](const std::string& what) {
         return fail(ErrorCode::invalid_extension,
                     fmt::format("the staged version of {} is incomplete ({}): {}; the installed "
@@ -116,7 +133,7 @@ Result<void> check_staged(const fs::path& stage, const InstallState& state, cons
         if (kind != fs::file_type::regular && kind != fs::file_type::directory)
             return incomplete(fmt::format("declared binary {} is missing", binary));
     }
-    DESKEXT_TRY_ASSIGN(auto drift, compare_with_state(stage, state));
+    DESKEXT_TRY_ASSIGN(auto drift, compare(stage, state, hashed_from_stage));
     if (!drift.empty())
         return incomplete(fmt::format("{} {} ({})", drift.front().path, drift.front().problem,
                                       drift.front().detail));

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <string>
 
 #include "deskext/digest.hpp"
 #include "deskext/install/verify.hpp"
@@ -105,4 +107,26 @@ TEST_CASE("verify: a staged tree is refused when incomplete", "[install][verify]
     REQUIRE_FALSE(checked);
     CHECK(checked.error().code == ErrorCode::invalid_extension);
     CHECK(checked.error().message.find("incomplete") != std::string::npos);
+}
+
+TEST_CASE("verify: files hashed from the stage are not hashed again, but still checked",
+          "[install][verify]") {
+    fixtures::TempDir dir;
+    auto state = make_extension(dir.path());
+    const std::set<std::string> known{"host/tool", "ui/ui/index.html"};
+    // Same size, other bytes: the content of a known file is taken as hashed.
+    write(dir / "ui/ui/index.html", "<html!>", fs::perms(0644));
+    CHECK(check_staged(dir.path(), state, {}, known));
+    CHECK_FALSE(check_staged(dir.path(), state, {}));
+
+    SECTION("another size") { write(dir / "ui/ui/index.html", "<html></html>"); }
+    SECTION("another mode") { fs::permissions(dir / "host/tool", fs::perms(0700)); }
+    SECTION("missing") { fs::remove(dir / "ui/ui/index.html"); }
+    SECTION("a link in its place") {
+        fs::remove(dir / "host/tool");
+        fs::create_symlink("/bin/sh", dir / "host/tool");
+    }
+    auto checked = check_staged(dir.path(), state, {}, known);
+    REQUIRE_FALSE(checked);
+    CHECK(checked.error().code == ErrorCode::invalid_extension);
 }

@@ -3,6 +3,7 @@
 // record, <dir>/.deskext/state.json: every file re-hashed, modes compared, extra files found.
 
 #include <filesystem>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,9 +31,12 @@ struct Drift {
 // The last check before a staged version is swapped in: its metadata.json parses, the icon, the
 // UI root and every declared host binary are there, and every file matches the state record
 // about to be installed with it (nothing missing, changed or extra). ErrorCode::invalid_extension
-// naming what is wrong otherwise.
+// naming what is wrong otherwise. The files of `hashed_from_stage` (paths as recorded) had their
+// recorded hash taken by reading the staged file itself once it was complete: their content is
+// not hashed again, only their type, size and mode are checked.
 [[nodiscard]] Result<void> check_staged(const std::filesystem::path& stage,
-                                        const InstallState& state, const Limits& limits);
+                                        const InstallState& state, const Limits& limits,
+                                        const std::set<std::string>& hashed_from_stage = {});
 
 struct VerifyReport {
     InstallState state;
