@@ -205,6 +205,7 @@ TEST_CASE("registry proxy: HTTPS_PROXY tunnels to a TLS registry with CONNECT",
           "[integration][registry][proxy]") {
     auto& setup = shared_setup(true);
     const auto log_start = setup.proxy->requests().size();
+    const auto registry_log_start = setup.registry->requests().size();
     Client client(setup.authority);
     // The test CA, trusted for that name only, as docker's certs.d does.
     const auto certs = client.home / "certs.d" / setup.authority;
@@ -223,6 +224,20 @@ TEST_CASE("registry proxy: HTTPS_PROXY tunnels to a TLS registry with CONNECT",
         CHECK(count_containing(seen, "/v2/") == 0);
         CHECK(count_containing(setup.registry->requests(),
                                "GET /v2/" + repo + "/manifests/1.0.0 200") >= 1);
+        // Connections are kept open and reused: the tunnels are fewer than the requests they
+        // carried (every tunnel is logged once it closed, when deskext exited).
+        long tunnels = 0;
+        for (int stable = 0, waited = 0; stable < 6 && waited < 3000; waited += 50) {
+            const auto now = count_containing(since(setup.proxy->requests(), log_start), "CONNECT");
+            stable = now == tunnels ? stable + 1 : 0;
+            tunnels = now;
+            fixtures::sleep_ms(50);
+        }
+        const auto served =
+            static_cast<long>(since(setup.registry->requests(), registry_log_start).size());
+        INFO(tunnels << " tunnels for " << served << " requests");
+        CHECK(tunnels >= 1);
+        CHECK(tunnels < served);
     }
     SECTION("HTTP_PROXY alone is not used for https") {
         auto run = client.install({{"HTTP_PROXY", proxy_url}});

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -488,8 +489,32 @@ private:
 
 }  // namespace
 
+struct HttpClient::IdleHandles {
+    std::mutex mutex;
+    std::vector<CurlMulti> handles;
+
+    CurlMulti take() {
+        {
+            const std::lock_guard lock(mutex);
+            if (!handles.empty()) {
+                auto multi = std::move(handles.back());
+                handles.pop_back();
+                return multi;
+            }
+        }
+        return make_multi();
+    }
+    void give_back(CurlMulti multi) {
+        const std::lock_guard lock(mutex);
+        handles.push_back(std::move(multi));
+    }
+};
+
 HttpClient::HttpClient(HttpParams params, ProxyConfig proxies, TlsFor tls_for)
-    : m_params(params), m_proxies(std::move(proxies)), m_tls_for(std::move(tls_for)) {}
+    : m_params(params),
+      m_proxies(std::move(proxies)),
+      m_tls_for(std::move(tls_for)),
+      m_idle(std::make_shared<IdleHandles>()) {}
 
 Result<HttpResponse> HttpClient::run(const HttpRequest& request, BodySink* sink,
                                      long* transport_code) {
@@ -506,9 +531,11 @@ std::vector<Result<HttpResponse>> HttpClient::run_all(std::span<Job> jobs, const
         transfers.push_back(
             std::make_unique<Transfer>(job.request, job.sink, m_params, m_proxies, m_tls_for));
     }
-    auto multi = make_multi();
+    auto multi = m_idle->take();
     // A stop request wakes the poll below at once.
-    const std::stop_callback wake(watch.stop, [&multi] { curl_multi_wakeup(multi.get()); });
+    const auto wake_up = [&multi] { curl_multi_wakeup(multi.get()); };
+    std::optional<std::stop_callback<decltype(wake_up)>> wake;
+    wake.emplace(watch.stop, wake_up);
     std::vector<Transfer*> active;
     std::vector<bool> reported(transfers.size(), false);
     const auto limit = static_cast<std::size_t>(std::max(1, m_params.max_concurrent));
@@ -580,6 +607,10 @@ std::vector<Result<HttpResponse>> HttpClient::run_all(std::span<Job> jobs, const
         curl_multi_poll(multi.get(), nullptr, 0,
                         static_cast<int>(std::clamp<std::int64_t>(wait.count(), 1, 1000)), nullptr);
     }
+    // No stop request reaches the handle once `wake` is gone; a stopped run's half-done
+    // connections are not worth keeping.
+    wake.reset();
+    if (!watch.stop.stop_requested()) m_idle->give_back(std::move(multi));
     std::vector<Result<HttpResponse>> results;
     results.reserve(transfers.size());
     for (std::size_t i = 0; i < transfers.size(); ++i) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <stop_token>
@@ -144,9 +145,14 @@ public:
     [[nodiscard]] const HttpParams& params() const { return m_params; }
 
 private:
+    // libcurl multi handles between calls, with the connections they keep open: a later call
+    // (the next manifest, the blob downloads) reuses a connection, and its TLS session, instead
+    // of opening another. One call uses a handle at a time; copies of the client share them.
+    struct IdleHandles;
     HttpParams m_params;
     ProxyConfig m_proxies;
     TlsFor m_tls_for;
+    std::shared_ptr<IdleHandles> m_idle;
 };
 
 }  // namespace deskext::registry
