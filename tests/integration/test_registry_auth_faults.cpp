@@ -564,12 +564,20 @@ TEST_CASE("registry cache: a second install reads every blob from the cache",
     for (const auto& layer : w.v1.layers)
         CHECK(count_containing(after_first, "GET " + blob_path(layer.digest) + " 200") == 1);
     const long blob_gets = count_containing(after_first, blob_get);
+    // The manifests fetched by digest are kept too: only the tag is asked for again.
+    const std::string by_digest = "GET /v2/" + repo + "/manifests/sha256:";
+    const std::string by_tag = "GET /v2/" + repo + "/manifests/1.0.0 200";
+    const long digest_gets = count_containing(after_first, by_digest);
+    CHECK(digest_gets >= 1);
+    CHECK(count_containing(after_first, by_tag) == 1);
 
     // Another root, the same cache: no blob is fetched again.
     auto other_root = client.install(reference, {}, client.home / "root2");
     INFO(other_root.err << other_root.out << joined(proxy.requests()));
     check_installed(client.home / "root2", other_root);
     CHECK(count_containing(proxy.requests(), blob_get) == blob_gets);
+    CHECK(count_containing(proxy.requests(), by_digest) == digest_gets);
+    CHECK(count_containing(proxy.requests(), by_tag) == 2);
 
     // The same root again, forced: still nothing fetched.
     auto forced = client.install(reference, {"--force"});

@@ -1,13 +1,11 @@
 #include "cache/layer_index.hpp"
 
 #include <array>
-#include <random>
 #include <system_error>
 
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "deskext/platform/fs.hpp"
+#include "cache/unflushed_entry.hpp"
 
 namespace deskext::cache {
 namespace {
@@ -84,19 +82,9 @@ Result<void> write_layer_index(const BlobCache& cache, const Digest& layer,
         list.push_back({entry.path, k_types.at(static_cast<std::size_t>(entry.type)), entry.mode,
                         entry.size, entry.link_target});
     const nlohmann::json doc = {{"format", k_format}, {"layer", layer.str()}, {"entries", list}};
-    DESKEXT_TRY(platform::create_directories(path.parent_path()));
-    static thread_local std::mt19937_64 rng{std::random_device{}()};
-    const auto temp = path.parent_path() / fmt::format(".tmp-{:016x}", rng());
-    // Not flushed: an index cut short by a crash is not valid JSON (or names no layer), and
-    // read_layer_index then drops it and the layer is read again. A flush here would make the
-    // layer's reader wait for the disk.
-    auto written = platform::write_file(temp, doc.dump());
-    if (written) written = platform::atomic_rename(temp, path);
-    if (!written) {
-        std::error_code ec;
-        std::filesystem::remove(temp, ec);
-    }
-    return written;
+    // An index cut short by a crash is not valid JSON (or names no layer): read_layer_index
+    // drops it and the layer is read again.
+    return write_unflushed_entry(path, doc.dump());
 }
 
 }  // namespace deskext::cache

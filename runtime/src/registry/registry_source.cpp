@@ -15,6 +15,7 @@
 
 #include "cache/blob_cache.hpp"
 #include "cache/layer_index.hpp"
+#include "cache/manifest_store.hpp"
 #include "deskext/oci/media_types.hpp"
 #include "deskext/platform/paths.hpp"
 #include "deskext/registry/reference.hpp"
@@ -140,6 +141,7 @@ public:
 
     [[nodiscard]] Result<Document> fetch_manifest(const oci::Descriptor& descriptor) override {
         DESKEXT_TRY(check_manifest_descriptor(descriptor, m_limits));
+        if (auto cached = cached_manifest(descriptor)) return std::move(*cached);
         DESKEXT_TRY_ASSIGN(auto document,
                            fetch_document(descriptor.digest.str(), descriptor.digest, descriptor));
         if (static_cast<std::int64_t>(document.bytes.size()) != descriptor.size) {
@@ -148,6 +150,9 @@ public:
                 fmt::format("manifest {} is {} bytes, its descriptor says {}",
                             descriptor.digest.str(), document.bytes.size(), descriptor.size));
         }
+        // Best effort: without it the next install asks the registry again.
+        if (auto cache = blob_cache())
+            (void)cache::write_manifest(**cache, descriptor.digest, document.bytes);
         return document;
     }
 
@@ -298,12 +303,35 @@ private:
                             "push it again with a current docker or buildx",
                             reference.repository(), ref));
         }
-        // What the body says it is (refuses schema 1 too); a Content-Type naming a known type
-        // must agree with it (CVE-2021-41190).
+        return typed_document(std::move(bytes), digest, content_type, ref, descriptor);
+    }
+
+    // A manifest fetched by digest before, from the blob cache; nullopt when there is none, or
+    // one that no longer passes the checks of a fetched one (it is removed then).
+    std::optional<Document> cached_manifest(const oci::Descriptor& descriptor) {
+        auto cache = blob_cache();
+        if (!cache) return std::nullopt;
+        auto bytes = cache::read_manifest(**cache, descriptor.digest, m_limits.max_manifest_bytes);
+        if (!bytes) return std::nullopt;
+        if (static_cast<std::int64_t>(bytes->size()) == descriptor.size) {
+            if (auto document = typed_document(std::move(*bytes), descriptor.digest, "",
+                                               descriptor.digest.str(), descriptor))
+                return std::move(*document);
+        }
+        cache::remove_manifest(**cache, descriptor.digest);
+        return std::nullopt;
+    }
+
+    // The checks of a manifest's body, whatever brought it: its type is what the body says it is
+    // (which refuses schema 1 too), and a Content-Type naming a known type must agree with it
+    // (CVE-2021-41190), as must the descriptor that named it; it parses within the limits.
+    Result<Document> typed_document(std::string bytes, const Digest& digest,
+                                    std::string_view content_type, const std::string& ref,
+                                    const std::optional<oci::Descriptor>& descriptor) {
         DESKEXT_TRY_ASSIGN(auto body_type, oci::detect_document_type(bytes));
         const bool known_header =
             media_type::is_index(content_type) || media_type::is_manifest(content_type);
-        std::string type = known_header ? content_type : body_type;
+        std::string type = known_header ? std::string(content_type) : body_type;
         if (known_header && content_type != body_type) {
             return fail(ErrorCode::invalid_extension,
                         fmt::format("manifest {} is served as {} but says it is {}", ref,
