@@ -450,6 +450,8 @@ def write_results(out, machine, summaries, layer_sizes, runs, smoke):
         ("deskext cold / floor", lambda s: f"{ratio(s, 'deskext-cold', 'floor'):.2f}"),
         ("deskext offline / umoci (offline)",
          lambda s: f"{ratio(s, 'deskext-offline', 'pipeline-offline'):.2f}"),
+        ("deskext update / deskext cold", lambda s: f"{ratio(s, 'deskext-update', 'deskext-cold'):.2f}"),
+        ("deskext warm / deskext cold", lambda s: f"{ratio(s, 'deskext-warm', 'deskext-cold'):.3f}"),
         ("peak RSS, deskext cold (MiB)",
          lambda s: f"{summaries[s]['deskext-cold']['summary']['rss_kib_median'] / 1024:.0f}"),
         ("peak RSS, deskext offline (MiB)",
