@@ -130,6 +130,7 @@ Result<void> OutputFile::close() {
 
 Result<FileHash> copy_entry_data(LayerReader& reader, const std::vector<OutputFile*>& outputs,
                                  std::vector<std::byte>& buffer) {
+    if (buffer.empty()) buffer.resize(k_copy_buffer);
     Sha256 hash;
     std::int64_t size = 0;
     while (true) {

@@ -91,7 +91,9 @@ private:
 };
 
 // Writes the rest of the current regular-file entry's data to every output, then closes them;
-// the SHA-256 and size of what was written.
+// the SHA-256 and size of what was written. `buffer` may be empty: it is given k_copy_buffer
+// bytes on first use, so that reading a layer that writes nothing out costs no copy buffer
+// (on a fresh thread its megabyte is new memory, a page fault per 4 KiB).
 [[nodiscard]] Result<FileHash> copy_entry_data(LayerReader& reader,
                                                const std::vector<OutputFile*>& outputs,
                                                std::vector<std::byte>& buffer);

@@ -138,7 +138,7 @@ Result<std::vector<LayerRead>> read_concurrently(Pass& pass,
         const std::size_t i = order[taken];
         const auto index = indexes[i];
         if (index > pass.first_failed) return;
-        std::vector<std::byte> buffer(k_copy_buffer);
+        std::vector<std::byte> buffer;  // sized by copy_entry_data when a file is written
         reads[i] =
             in_context(read_layer(pass, index, false, buffer), index, pass.manifest.layers[index]);
         if (!*reads[i]) {
@@ -187,7 +187,7 @@ Result<SinglePassResult> read_layers_once(ImageSource& source, const oci::Manife
             if (!captures.contains(path)) return false;
         return true;
     };
-    std::vector<std::byte> buffer(k_copy_buffer);
+    std::vector<std::byte> buffer;  // sized by copy_entry_data when a file is written
     while (lowest > 0) {
         --lowest;
         DESKEXT_TRY_ASSIGN(
