@@ -6,6 +6,7 @@ docker-registry (deskext-bench-registry), then times, round after round, each of
 
   deskext-cold      deskext install from the registry, empty blob cache and empty root
   deskext-warm      the same install again: the installed digest, nothing to do
+  deskext-start     deskext version: starting and ending the process, the floor under warm
   deskext-update    deskext update from v1 (installed, its blobs cached) to v2 (new top layer)
   deskext-offline   deskext install oci-archive: of an archive written by skopeo
   pipeline-registry skopeo copy (host variant) + umoci raw unpack + copy_extension.sh
@@ -46,6 +47,7 @@ EXTENSION_NAME = "deskext/bench"
 SCENARIOS = [
     ("deskext-cold", "deskext install, registry, cold (empty cache and root)"),
     ("deskext-warm", "deskext install, registry, warm (the installed digest again)"),
+    ("deskext-start", "deskext version (process start and exit only)"),
     ("deskext-update", "deskext update v1 → v2, registry (only the top layer differs)"),
     ("deskext-offline", "deskext install oci-archive: (offline)"),
     ("pipeline-registry", "skopeo copy + umoci raw unpack + copy (registry)"),
@@ -236,6 +238,9 @@ class Bench:
                                  *insecure], cache)
             return (self.deskext_argv(rss, "install", image.reference["v1"], "--root", str(root),
                                       *insecure), self.deskext_env(cache))
+        if scenario == "deskext-start":
+            reset_dir(scratch)
+            return self.deskext_argv(rss, "version"), self.deskext_env(cache)
         if scenario == "deskext-update":
             for d in (root, cache):
                 reset_dir(d)
@@ -367,17 +372,19 @@ class Bench:
             outcome = self.check_result(result.stdout, f"{scenario} ({image.size_name})")
             if scenario == "deskext-warm" and not outcome.get("unchanged"):
                 raise BenchError("deskext-warm: the re-install was not a no-op")
-            if check and scenario != "deskext-warm":
+            if check and scenario not in ("deskext-warm", "deskext-start"):
                 self.check_install(image, scenario, result.stdout)
         elif check and scenario.startswith("pipeline"):
             self.check_pipeline(image, scenario)
-        if scenario.startswith("deskext") and not scenario.endswith("offline"):
+        if scenario in ("deskext-cold", "deskext-warm", "deskext-update"):
             time.sleep(0.2)  # the registry's access log is written asynchronously
             sample["blob_gets"] = registry.blob_gets(log_offset)
         return sample
 
     def bench_size(self, size_name, registry):
         image = Image(self.args, size_name, registry)
+        # What a failed run left (installed from a registry on another port) is not reused.
+        shutil.rmtree(self.runs_dir / size_name, ignore_errors=True)
         names = [name for name, _ in SCENARIOS]
         samples = {name: [] for name in names}
         rounds = self.args.runs + (0 if self.args.smoke else 1)  # + an untimed warm-up
@@ -452,6 +459,8 @@ def write_results(out, machine, summaries, layer_sizes, runs, smoke):
          lambda s: f"{ratio(s, 'deskext-offline', 'pipeline-offline'):.2f}"),
         ("deskext update / deskext cold", lambda s: f"{ratio(s, 'deskext-update', 'deskext-cold'):.2f}"),
         ("deskext warm / deskext cold", lambda s: f"{ratio(s, 'deskext-warm', 'deskext-cold'):.3f}"),
+        ("deskext version / deskext cold",
+         lambda s: f"{ratio(s, 'deskext-start', 'deskext-cold'):.3f}"),
         ("peak RSS, deskext cold (MiB)",
          lambda s: f"{summaries[s]['deskext-cold']['summary']['rss_kib_median'] / 1024:.0f}"),
         ("peak RSS, deskext offline (MiB)",
