@@ -14,8 +14,8 @@ packages=(
     # (tests/fixtures/scripts, run with Debian's /usr/bin/python3).
     apache2-utils python3 python3-cryptography
     # The benchmark (tests/bench/run.sh): the pipeline it compares with (umoci, jq), the floor
-    # (curl), peak memory (time) and the plot (gnuplot-nox).
-    umoci jq curl time gnuplot-nox
+    # (curl) and the plot (gnuplot-nox).
+    umoci jq curl gnuplot-nox
     # Every JSON event the integration suites see is checked against docs/events.schema.json;
     # `script` (bsdutils) runs deskext under a pseudo-terminal for the progress-bar tests.
     python3-jsonschema bsdutils

@@ -14,7 +14,8 @@ docker-registry (deskext-bench-registry), then times, round after round, each of
   floor             per layer, concurrently: curl the blob | sha256sum and gzip -dc
 
 The order of the commands rotates from round to round, so that none always runs after the same
-one. deskext runs under /usr/bin/time -f %M for its peak RSS. What deskext installs is compared
+one. Each command is timed from its start to its end (its peak RSS read from wait4, as
+/usr/bin/time reads it, with no other process in front of it). What deskext installs is compared
 with what the pipeline copies, and the installed linux binary is run when it can run here: a
 wrong install fails the benchmark whatever the timings.
 
@@ -35,6 +36,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -211,9 +213,8 @@ class Bench:
 
     # --- the commands -----------------------------------------------------------------------
 
-    def deskext_argv(self, rss_file, *args):
-        return ["/usr/bin/time", "-f", "%M", "-o", str(rss_file), str(self.deskext), *args,
-                "--json"]
+    def deskext_argv(self, *args):
+        return [str(self.deskext), *args, "--json"]
 
     def deskext_env(self, cache):
         env = dict(self.args.env)
@@ -223,12 +224,11 @@ class Bench:
     def prepare(self, image, scenario, registry):
         """Brings the state before a timed run: returns (argv, env)."""
         root, cache, scratch = self.dirs(image.size_name, scenario)
-        rss = scratch.parent / "rss"
         insecure = ["--insecure-registry", registry.host]
         if scenario == "deskext-cold":
             for d in (root, cache):
                 reset_dir(d)
-            return (self.deskext_argv(rss, "install", image.reference["v1"], "--root", str(root),
+            return (self.deskext_argv("install", image.reference["v1"], "--root", str(root),
                                       *insecure), self.deskext_env(cache))
         if scenario == "deskext-warm":
             if not list(root.glob("*/metadata.json")):
@@ -236,22 +236,21 @@ class Bench:
                     reset_dir(d)
                 self.deskext_ok(["install", image.reference["v1"], "--root", str(root),
                                  *insecure], cache)
-            return (self.deskext_argv(rss, "install", image.reference["v1"], "--root", str(root),
+            return (self.deskext_argv("install", image.reference["v1"], "--root", str(root),
                                       *insecure), self.deskext_env(cache))
         if scenario == "deskext-start":
-            reset_dir(scratch)
-            return self.deskext_argv(rss, "version"), self.deskext_env(cache)
+            return self.deskext_argv("version"), self.deskext_env(cache)
         if scenario == "deskext-update":
             for d in (root, cache):
                 reset_dir(d)
             self.deskext_ok(["install", image.reference["v1"], "--root", str(root), *insecure],
                             cache)
-            return (self.deskext_argv(rss, "update", image.reference["v2"], "--root", str(root),
+            return (self.deskext_argv("update", image.reference["v2"], "--root", str(root),
                                       *insecure), self.deskext_env(cache))
         if scenario == "deskext-offline":
             for d in (root, cache):
                 reset_dir(d)
-            return (self.deskext_argv(rss, "install", f"oci-archive:{image.archive}:v1",
+            return (self.deskext_argv("install", f"oci-archive:{image.archive}:v1",
                                       "--name", EXTENSION_NAME, "--root", str(root)),
                     self.deskext_env(cache))
         if scenario == "pipeline-registry":
@@ -357,23 +356,28 @@ class Bench:
         # to that command.
         os.sync()
         log_offset = registry.log_size()
-        started = time.perf_counter()
-        result = subprocess.run(argv, env=env, text=True, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE)
-        seconds = time.perf_counter() - started
-        if result.returncode != 0:
+        # The command's own exit status and peak RSS (wait4, as /usr/bin/time reads them, without
+        # another process in front of it); its output goes to files, read once it ended.
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            started = time.perf_counter()
+            child = subprocess.Popen(argv, env=env, stdout=out, stderr=err)
+            _, status, usage = os.wait4(child.pid, 0)
+            seconds = time.perf_counter() - started
+            child.returncode = os.waitstatus_to_exitcode(status)
+            out.seek(0)
+            err.seek(0)
+            stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+        if child.returncode != 0:
             raise BenchError(f"{scenario} ({image.size_name}) failed with exit code "
-                             f"{result.returncode}:\n{result.stdout[-3000:]}"
-                             f"{result.stderr[-3000:]}")
+                             f"{child.returncode}:\n{stdout[-3000:]}{stderr[-3000:]}")
         sample = {"seconds": seconds}
         if scenario.startswith("deskext"):
-            rss = (self.runs_dir / image.size_name / scenario / "rss").read_text().split()
-            sample["rss_kib"] = int(rss[-1])
-            outcome = self.check_result(result.stdout, f"{scenario} ({image.size_name})")
+            sample["rss_kib"] = usage.ru_maxrss  # KiB on Linux
+            outcome = self.check_result(stdout, f"{scenario} ({image.size_name})")
             if scenario == "deskext-warm" and not outcome.get("unchanged"):
                 raise BenchError("deskext-warm: the re-install was not a no-op")
             if check and scenario not in ("deskext-warm", "deskext-start"):
-                self.check_install(image, scenario, result.stdout)
+                self.check_install(image, scenario, stdout)
         elif check and scenario.startswith("pipeline"):
             self.check_pipeline(image, scenario)
         if scenario in ("deskext-cold", "deskext-warm", "deskext-update"):
@@ -552,7 +556,7 @@ def main():
         args.runs = 1
 
     for tool in ("skopeo", "umoci", "docker-registry", "curl", "jq", "gzip", "sha256sum",
-                 "diff", "/usr/bin/time") + (() if args.smoke or args.no_plot else ("gnuplot",)):
+                 "diff") + (() if args.smoke or args.no_plot else ("gnuplot",)):
         if shutil.which(tool) is None:
             raise BenchError(f"{tool} is not installed (packaging/install-deps.sh installs it)")
 
