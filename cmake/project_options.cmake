@@ -1,14 +1,19 @@
 # Warnings and sanitizers travel as INTERFACE targets, never as global flags.
 
+# Also used by the Windows compile check (cmake/windows_check.cmake).
+set(DESKEXT_WARNING_FLAGS
+    -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+    -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference
+    -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough)
+# g++ 12 reports false -Wrestrict overlaps inside libstdc++'s string concatenation at -O2
+# (https://gcc.gnu.org/bugzilla/show_bug.cgi?id=105329).
+set(DESKEXT_GNU_WARNING_FLAGS -Wno-restrict)
+
 add_library(deskext_warnings INTERFACE)
 add_library(deskext::warnings ALIAS deskext_warnings)
 target_compile_options(deskext_warnings INTERFACE
-    -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-    -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference
-    -Wdouble-promotion -Wformat=2 -Wimplicit-fallthrough
-    # g++ 12 reports false -Wrestrict overlaps inside libstdc++'s string concatenation at -O2
-    # (https://gcc.gnu.org/bugzilla/show_bug.cgi?id=105329).
-    $<$<CXX_COMPILER_ID:GNU>:-Wno-restrict>
+    ${DESKEXT_WARNING_FLAGS}
+    $<$<CXX_COMPILER_ID:GNU>:${DESKEXT_GNU_WARNING_FLAGS}>
     $<$<BOOL:${DESKEXT_WARNINGS_AS_ERRORS}>:-Werror>)
 
 add_library(deskext_sanitizers INTERFACE)

@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 ./packaging/install-deps.sh
 cmake --preset dev
 cmake --build --preset dev -j "$(nproc)"
+# The Windows platform layer, compiled with mingw-w64 and -Werror (not linked: no Windows
+# libraries here; cmake/windows_check.cmake).
+cmake --build --preset dev -j "$(nproc)" --target windows_compile_check
 ctest --preset dev -j "$(nproc)"
 # The benchmark once at its smallest size (tests/bench/run.sh): fails when an install fails or
 # installs wrong files, never on timings.
