@@ -257,6 +257,22 @@ TEST_CASE("registry proxy: HTTPS_PROXY tunnels to a TLS registry with CONNECT",
         check_no_secrets(run);
         CHECK(count_containing(since(setup.proxy->requests(), log_start), "CONNECT") == 0);
     }
+    SECTION("wrong proxy credentials: the CONNECT answered 407 fails with exit 6") {
+        auto run = client.install(
+            {{"HTTPS_PROXY", setup.proxy->url_with(proxy_user, proxy_password + "-wrong")}});
+        INFO(run.err << run.out);
+        CHECK(run.exit_code == 6);
+        REQUIRE(!run.events.empty());
+        CHECK(run.last()["code"] == "network");
+        const auto message = run.last()["message"].get<std::string>();
+        CHECK_THAT(message, Catch::Contains("407"));
+        CHECK_THAT(message, Catch::Contains(setup.proxy->url()));
+        CHECK(message.find("-wrong") == std::string::npos);
+        check_no_secrets(run);
+        CHECK(nothing_installed(client.home / "root"));
+        // The proxy refused the tunnel: the registry saw nothing.
+        CHECK(since(setup.registry->requests(), registry_log_start).empty());
+    }
     SECTION("the CA is trusted for that name only: without certs.d the tunnel's TLS fails") {
         fs::remove_all(client.home / "certs.d");
         auto run = client.install({{"HTTPS_PROXY", proxy_url}});
