@@ -11,7 +11,8 @@ Output::Output(bool json) : m_json(json) {
     if (json)
         m_events = std::make_unique<JsonLinesSink>(stdout);
     else
-        m_events = std::make_unique<HumanSink>(stderr, platform::stderr_is_terminal());
+        m_events = std::make_unique<HumanSink>(stderr, platform::stderr_is_terminal(),
+                                               platform::stderr_terminal_columns);
 }
 
 void Output::summary(const std::string& text) {

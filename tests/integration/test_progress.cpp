@@ -33,6 +33,34 @@ std::string quoted(const std::string& text) {
     return out + "'";
 }
 
+// What the pseudo-terminal showed when `install` ran on it, `columns` wide.
+fixtures::ProcessResult run_on_terminal(const std::vector<std::string>& install,
+                                        const fs::path& work, int columns) {
+    // The pty script opens has no size of its own unless its stdin is a terminal: stty sets it.
+    std::string command = "stty cols " + std::to_string(columns) + " rows 40; ";
+    command += quoted(DESKEXT_BINARY);
+    for (const auto& a : install) command += " " + quoted(a);
+    command += " --root " + quoted((work / "root").string());
+    // -q quiet, -f flush at once, -e the command's exit status, -c the command; the pty's
+    // output (stdout and stderr of deskext, both on the terminal) is script's stdout.
+    return fixtures::run_process(
+        {"script", "-qfec", command, "/dev/null"},
+        {{"HOME", work.string()}, {"DESKEXT_ROOT", ""}, {"TERM", "xterm"}});
+}
+
+// The text between carriage returns and line feeds.
+std::vector<std::string> pieces(const std::string& text) {
+    std::vector<std::string> out(1);
+    for (const char c : text) {
+        if (c == '\r' || c == '\n') {
+            out.emplace_back();
+        } else {
+            out.back() += c;
+        }
+    }
+    return out;
+}
+
 std::size_t count(const std::string& text, const std::string& what) {
     std::size_t n = 0;
     for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
@@ -52,14 +80,7 @@ TEST_CASE("progress: bars per layer on a terminal, plain lines otherwise",
                                            "--platform", "linux/amd64"};
 
     SECTION("on a terminal") {
-        std::string command = quoted(DESKEXT_BINARY);
-        for (const auto& a : install) command += " " + quoted(a);
-        command += " --root " + quoted((work / "root").string());
-        // -q quiet, -f flush at once, -e the command's exit status, -c the command; the pty's
-        // output (stdout and stderr of deskext, both on the terminal) is script's stdout.
-        auto run = fixtures::run_process(
-            {"script", "-qfec", command, "/dev/null"},
-            {{"HOME", work.path().string()}, {"DESKEXT_ROOT", ""}, {"TERM", "xterm"}});
+        auto run = run_on_terminal(install, work.path(), 100);
         INFO(run.out << run.err);
         REQUIRE(run.exit_code == 0);
         const auto& screen = run.out;
@@ -91,6 +112,23 @@ TEST_CASE("progress: bars per layer on a terminal, plain lines otherwise",
         CHECK(std::regex_search(screen, std::regex(R"(verify layer +3 \[#{1,19} +\] )")));
         CHECK(std::regex_search(screen,
                                 std::regex(R"(verify layer +3 \[#{20}\] +10\.5 MB / 10\.5 MB)")));
+    }
+
+    SECTION("on a narrow terminal, bar lines fit: no wrapped line breaks the redraw") {
+        auto run = run_on_terminal(install, work.path(), 50);
+        INFO(run.out << run.err);
+        REQUIRE(run.exit_code == 0);
+        // Without the escape sequences, every piece of a bar line between two carriage returns
+        // or line feeds is at most 49 characters.
+        const auto screen = std::regex_replace(run.out, std::regex("\x1b\\[[0-9]*[A-Za-z]"), "");
+        std::size_t bar_lines = 0;
+        for (const auto& piece : pieces(screen)) {
+            if (!std::regex_search(piece, std::regex("^(verify|extract) layer "))) continue;
+            ++bar_lines;
+            CHECK(piece.size() <= 49);
+        }
+        CHECK(bar_lines >= 3);
+        CHECK_THAT(run.out, Catch::Contains("installed acme_big"));
     }
 
     SECTION("without a terminal") {

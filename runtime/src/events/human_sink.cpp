@@ -48,26 +48,44 @@ constexpr std::string_view erase_line = "\x1b[2K";
 
 }  // namespace
 
-std::string HumanSink::bar_line(const std::string& phase, std::size_t layer, const Bar& bar) {
-    constexpr int width = 20;
-    const double fraction =
-        bar.total > 0 ? static_cast<double>(bar.bytes) / static_cast<double>(bar.total) : 1.0;
-    const int filled = std::clamp(static_cast<int>(fraction * width), 0, width);
-    return fmt::format("{} layer {:>2} [{}{}] {:>8} / {:<8} {:>10}", phase, layer + 1,
-                       std::string(static_cast<std::size_t>(filled), '#'),
-                       std::string(static_cast<std::size_t>(width - filled), ' '),
-                       human_bytes(static_cast<double>(bar.bytes)),
-                       human_bytes(static_cast<double>(bar.total)),
-                       human_rate(bar.bytes, bar.elapsed));
+// One bar's line, at most `columns` - 1 characters (the last column would wrap on some
+// terminals): the gauge narrows to fit, then is left out, then the line is cut.
+std::string HumanSink::bar_line(const std::string& phase, std::size_t layer, const Bar& bar,
+                                std::size_t columns) {
+    constexpr std::size_t widest = 20;   // the gauge's width when there is room
+    constexpr std::size_t narrowest = 5;  // below that, no gauge
+    const auto head = fmt::format("{} layer {:>2}", phase, layer + 1);
+    const auto tail = fmt::format("{:>8} / {:<8} {:>10}", human_bytes(static_cast<double>(bar.bytes)),
+                                  human_bytes(static_cast<double>(bar.total)),
+                                  human_rate(bar.bytes, bar.elapsed));
+    const std::size_t room = columns > 0 ? columns - 1 : 0;
+    const std::size_t around = head.size() + tail.size() + 4;  // " [" and "] "
+    std::string line = head;
+    if (room >= around + narrowest) {
+        const std::size_t width = std::min(widest, room - around);
+        const double fraction =
+            bar.total > 0 ? static_cast<double>(bar.bytes) / static_cast<double>(bar.total) : 1.0;
+        const auto filled = static_cast<std::size_t>(
+            std::clamp(fraction * static_cast<double>(width), 0.0, static_cast<double>(width)));
+        line += " [" + std::string(filled, '#') + std::string(width - filled, ' ') + "] ";
+    } else {
+        line += ' ';
+    }
+    line += tail;
+    if (line.size() > room) line.resize(room);
+    return line;
 }
 
 void HumanSink::redraw() {
+    constexpr std::size_t unknown_width = 80;
+    std::size_t columns = m_columns ? m_columns() : 0;
+    if (columns == 0) columns = unknown_width;
     std::string text;
     if (m_lines_drawn > 0) text += cursor_up(m_lines_drawn);
     for (const auto& [key, bar] : m_bars) {
         text += '\r';
         text += erase_line;
-        text += bar_line(key.first, key.second, bar);
+        text += bar_line(key.first, key.second, bar, columns);
         text += '\n';
     }
     m_lines_drawn = m_bars.size();

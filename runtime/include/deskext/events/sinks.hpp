@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -29,7 +30,10 @@ private:
 // one plain line per finished layer and phase, with no escape sequence or carriage return.
 class HumanSink final : public EventSink {
 public:
-    HumanSink(std::FILE* out, bool terminal) : m_out(out), m_terminal(terminal) {}
+    // `columns` tells the terminal's width at each redraw (0: unknown, taken as 80), so that a
+    // bar line never wraps, which would break the redraw in place.
+    HumanSink(std::FILE* out, bool terminal, std::function<std::size_t()> columns = {})
+        : m_out(out), m_terminal(terminal), m_columns(std::move(columns)) {}
     void emit(std::string_view name, nlohmann::json fields) override;
 
 private:
@@ -44,9 +48,10 @@ private:
     void progress(const nlohmann::json& fields);
     void redraw();
     [[nodiscard]] static std::string bar_line(const std::string& phase, std::size_t layer,
-                                              const Bar& bar);
+                                              const Bar& bar, std::size_t columns);
     std::FILE* m_out;
     bool m_terminal;
+    std::function<std::size_t()> m_columns;
     std::map<std::pair<std::string, std::size_t>, Bar> m_bars;  // by phase and layer index
     std::size_t m_lines_drawn = 0;      // bar lines above the cursor, to redraw in place
     std::chrono::steady_clock::time_point m_last_event = std::chrono::steady_clock::now();
