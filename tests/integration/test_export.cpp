@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -315,6 +316,30 @@ TEST_CASE("export: from oci, oci-archive and docker-archive sources", "[integrat
             CHECK(files_in(bundle.parent_path()) == std::vector<std::string>{"bundle.tar"});
             CHECK(slurp(bundle) == before);
         }
+    }
+    SECTION("killed before the bundle is in place: the old bundle as it was, no other file") {
+        // The whole bundle has been written when the process dies; on Linux it has no name yet
+        // (O_TMPFILE), so nothing of it is left.
+        const auto before = slurp(bundle);
+        for (const auto& output : {bundle, work / "out" / "new.tar"}) {
+            auto killed = run_deskext({"export", "oci:" + layout.string() + ":1.0.0", "--output",
+                                       output.string(), "--json"},
+                                      home.path(), {{"DESKEXT_CRASH_AT", "export-before-publish"}});
+            INFO(killed.out << killed.err);
+            REQUIRE(killed.exit_code == 128 + SIGKILL);
+            CHECK(files_in(bundle.parent_path()) == std::vector<std::string>{"bundle.tar"});
+            CHECK(slurp(bundle) == before);
+        }
+        // The next export writes the bundle as if nothing had happened.
+        auto again = run_deskext({"export", "oci:" + layout.string() + ":1.0.0", "--output",
+                                  (work / "out" / "new.tar").string(), "--json"},
+                                 home.path());
+        INFO(again.out << again.err);
+        CHECK(again.exit_code == 0);
+        CHECK(files_in(bundle.parent_path()) == std::vector<std::string>{"bundle.tar", "new.tar"});
+        CHECK(fs::status(work / "out" / "new.tar").permissions() ==
+              (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+               fs::perms::others_read));
     }
     SECTION("usage errors") {
         auto no_output = run_deskext({"export", "oci:" + layout.string(), "--json"}, home.path());

@@ -2,12 +2,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <array>
-#include <cerrno>
 #include <memory>
 #include <system_error>
 #include <utility>
@@ -15,7 +10,6 @@
 
 #include <fmt/format.h>
 
-#include "deskext/platform/fs.hpp"
 #include "source/blob_digest.hpp"
 
 namespace deskext::bundle {
@@ -28,34 +22,24 @@ struct EntryDeleter {
     void operator()(archive_entry* e) const { archive_entry_free(e); }
 };
 
-std::error_code last_error() { return {errno, std::generic_category()}; }
-
 }  // namespace
 
-BundleWriter::BundleWriter(std::filesystem::path destination, std::filesystem::path temp, int fd)
-    : m_destination(std::move(destination)), m_temp(std::move(temp)), m_fd(fd) {}
-
 BundleWriter::BundleWriter(BundleWriter&& other) noexcept
-    : m_destination(std::move(other.m_destination)),
-      m_temp(std::exchange(other.m_temp, {})),
-      m_fd(std::exchange(other.m_fd, -1)),
+    : m_file(std::move(other.m_file)),
       m_archive(std::exchange(other.m_archive, nullptr)),
       m_blobs(std::move(other.m_blobs)) {}
 
-BundleWriter::~BundleWriter() { discard(); }
+// libarchive closes nothing it did not open: the pending file closes and removes itself.
+BundleWriter::~BundleWriter() {
+    if (m_archive != nullptr) archive_write_free(m_archive);
+}
 
-void BundleWriter::discard() {
-    if (m_archive != nullptr) archive_write_free(m_archive);  // also closes; errors don't matter
-    m_archive = nullptr;
-    if (m_fd >= 0) ::close(m_fd);
-    m_fd = -1;
-    if (!m_temp.empty()) ::unlink(m_temp.c_str());
-    m_temp.clear();
+std::string BundleWriter::archive_error() const {
+    const char* text = archive_error_string(m_archive);
+    return text != nullptr ? text : "write failed";
 }
 
 Result<BundleWriter> BundleWriter::create(std::filesystem::path destination) {
-    auto dir = destination.parent_path();
-    if (dir.empty()) dir = ".";
     if (destination.filename().empty())
         return fail(ErrorCode::usage, fmt::format("--output {}: expected a file name, not a "
                                                   "directory",
@@ -65,26 +49,18 @@ Result<BundleWriter> BundleWriter::create(std::filesystem::path destination) {
         return fail(ErrorCode::usage,
                     fmt::format("--output {} is a directory; name the bundle file to write",
                                 destination.string()));
-    std::string pattern = (dir / ("." + destination.filename().string() + ".tmp-XXXXXX")).string();
-    std::vector<char> buffer(pattern.begin(), pattern.end());
-    buffer.push_back('\0');
-    const int fd = ::mkstemp(buffer.data());
-    if (fd < 0) return std::unexpected(platform::fs_error("cannot create", pattern, last_error()));
-    BundleWriter writer(std::move(destination), std::filesystem::path(buffer.data()), fd);
-    // mkstemp makes the file private; a bundle is meant to be handed around.
-    if (::fchmod(fd, 0644) != 0)
-        return std::unexpected(platform::fs_error("cannot chmod", writer.m_temp, last_error()));
-
+    DESKEXT_TRY_ASSIGN(auto file, platform::PendingFile::create(std::move(destination)));
+    BundleWriter writer(std::move(file));
     writer.m_archive = archive_write_new();
     if (writer.m_archive == nullptr) throw std::bad_alloc();
     // pax only where ustar cannot say it (members over 8 GiB); GNU tar, skopeo and containerd
     // read both.
     if (archive_write_set_format_pax_restricted(writer.m_archive) != ARCHIVE_OK ||
         archive_write_set_bytes_in_last_block(writer.m_archive, 1) != ARCHIVE_OK ||
-        archive_write_open_fd(writer.m_archive, fd) != ARCHIVE_OK)
+        archive_write_open_fd(writer.m_archive, writer.m_file.fd()) != ARCHIVE_OK)
         return fail(ErrorCode::internal,
-                    fmt::format("cannot start the tar {}: {}", writer.m_temp.string(),
-                                archive_error_string(writer.m_archive)));
+                    fmt::format("cannot start the tar {}: {}", writer.m_file.describe(),
+                                writer.archive_error()));
     DESKEXT_TRY(writer.add_member("oci-layout", layout_marker));
     return writer;
 }
@@ -99,9 +75,8 @@ Result<void> BundleWriter::begin_member(const std::string& name, std::int64_t si
     // No time or owner: the same images give the same bundle, byte for byte.
     archive_entry_set_mtime(entry.get(), 0, 0);
     if (archive_write_header(m_archive, entry.get()) != ARCHIVE_OK)
-        return fail(ErrorCode::filesystem,
-                    fmt::format("cannot write {} to {}: {}", name, m_temp.string(),
-                                archive_error_string(m_archive)));
+        return fail(ErrorCode::filesystem, fmt::format("cannot write {} to {}: {}", name,
+                                                       m_file.describe(), archive_error()));
     return {};
 }
 
@@ -111,10 +86,7 @@ Result<void> BundleWriter::write_data(const void* data, std::size_t size) {
         const la_ssize_t written = archive_write_data(m_archive, bytes, size);
         if (written <= 0)
             return fail(ErrorCode::filesystem,
-                        fmt::format("cannot write {}: {}", m_temp.string(),
-                                    archive_error_string(m_archive) != nullptr
-                                        ? archive_error_string(m_archive)
-                                        : "write failed"));
+                        fmt::format("cannot write {}: {}", m_file.describe(), archive_error()));
         bytes += written;
         size -= static_cast<std::size_t>(written);
     }
@@ -164,22 +136,11 @@ Result<void> BundleWriter::copy_blob(const oci::Descriptor& descriptor, Reader& 
 Result<std::int64_t> BundleWriter::commit(std::string_view index_json) {
     DESKEXT_TRY(add_member("index.json", index_json));
     if (archive_write_close(m_archive) != ARCHIVE_OK)
-        return fail(ErrorCode::filesystem, fmt::format("cannot finish {}: {}", m_temp.string(),
-                                                       archive_error_string(m_archive)));
+        return fail(ErrorCode::filesystem,
+                    fmt::format("cannot finish {}: {}", m_file.describe(), archive_error()));
     archive_write_free(m_archive);
     m_archive = nullptr;
-    if (::fsync(m_fd) != 0)
-        return std::unexpected(platform::fs_error("cannot fsync", m_temp, last_error()));
-    struct stat st {};
-    if (::fstat(m_fd, &st) != 0)
-        return std::unexpected(platform::fs_error("cannot stat", m_temp, last_error()));
-    ::close(m_fd);
-    m_fd = -1;
-    DESKEXT_TRY(platform::atomic_rename(m_temp, m_destination));
-    m_temp.clear();
-    auto dir = m_destination.parent_path();
-    DESKEXT_TRY(platform::fsync_path(dir.empty() ? std::filesystem::path(".") : dir));
-    return static_cast<std::int64_t>(st.st_size);
+    return m_file.publish();
 }
 
 }  // namespace deskext::bundle

@@ -1,7 +1,8 @@
 #pragma once
-// Writes an OCI image layout as one tar (the oci-archive format) to a temporary file next to
-// its destination, and puts it in place with a rename only once everything is in it: a failed
-// or interrupted export never leaves a partial bundle under the destination's name.
+// Writes an OCI image layout as one tar (the oci-archive format) to a file beside its
+// destination that is put in place only once everything is in it (platform::PendingFile): a
+// failed, interrupted or killed export never leaves a partial bundle under the destination's
+// name, and on Linux none under any other name either.
 // https://github.com/opencontainers/image-spec/blob/main/image-layout.md
 
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include "deskext/io/reader.hpp"
 #include "deskext/layer/layer_progress.hpp"
 #include "deskext/oci/models.hpp"
+#include "deskext/platform/pending_file.hpp"
 
 struct archive;
 
@@ -21,8 +23,7 @@ namespace deskext::bundle {
 
 class BundleWriter {
 public:
-    // Creates the temporary file in `destination`'s directory (same file system: the final
-    // rename is atomic) and writes the oci-layout marker.
+    // Creates the bundle's pending file beside `destination` and writes the oci-layout marker.
     [[nodiscard]] static Result<BundleWriter> create(std::filesystem::path destination);
     ~BundleWriter();
     BundleWriter(BundleWriter&& other) noexcept;
@@ -41,22 +42,20 @@ public:
     [[nodiscard]] Result<void> copy_blob(const oci::Descriptor& descriptor, Reader& reader,
                                          std::size_t index, const layer::ProgressFn& progress);
 
-    // Writes index.json, finishes the tar, fsyncs it and renames it onto the destination.
-    // Returns the size of the bundle.
+    // Writes index.json, finishes the tar and publishes it at the destination (flushed, then
+    // renamed onto it). Returns the size of the bundle.
     [[nodiscard]] Result<std::int64_t> commit(std::string_view index_json);
 
     [[nodiscard]] std::size_t blob_count() const { return m_blobs.size(); }
 
 private:
-    BundleWriter(std::filesystem::path destination, std::filesystem::path temp, int fd);
+    explicit BundleWriter(platform::PendingFile file) : m_file(std::move(file)) {}
     [[nodiscard]] Result<void> begin_member(const std::string& name, std::int64_t size);
     [[nodiscard]] Result<void> write_data(const void* data, std::size_t size);
     [[nodiscard]] Result<void> add_member(const std::string& name, std::string_view bytes);
-    void discard();
+    [[nodiscard]] std::string archive_error() const;
 
-    std::filesystem::path m_destination;
-    std::filesystem::path m_temp;
-    int m_fd = -1;
+    platform::PendingFile m_file;
     ::archive* m_archive = nullptr;
     std::set<Digest> m_blobs;
 };

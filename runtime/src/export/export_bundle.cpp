@@ -18,6 +18,7 @@
 #include "deskext/registry/reference.hpp"
 #include "deskext/source/documents.hpp"
 #include "export/bundle_writer.hpp"
+#include "install/crash_point.hpp"
 #include "install/progress_throttle.hpp"
 #include "source/name_match.hpp"
 
@@ -254,6 +255,7 @@ Result<ExportOutcome> export_bundle(const ExportOptions& options, EventSink& cal
     index["mediaType"] = media_type::oci_index;
     index["manifests"] = std::move(entries);
     outcome.blobs = writer.blob_count();
+    crash_point(export_crash_point);
     DESKEXT_TRY_ASSIGN(outcome.bytes, writer.commit(index.dump()));
     return outcome;
 }

@@ -24,6 +24,9 @@ inline constexpr std::array<std::string_view, 3> uninstall_crash_points{
     "uninstall-removed",  // directory removed, lock file not yet
 };
 
+inline constexpr std::string_view export_crash_point =
+    "export-before-publish";  // every blob written into the bundle, not yet in place
+
 // Kills the process when DESKEXT_CRASH_AT equals `point`; does nothing otherwise.
 void crash_point(std::string_view point);
 

@@ -1,0 +1,55 @@
+// The parts of PendingFile that do not depend on the OS.
+
+#include <boost/filesystem/operations.hpp>
+#include <boost/filesystem/path.hpp>
+#include <boost/system/error_code.hpp>
+#include <system_error>
+#include <utility>
+
+#include "../common/pending_file_names.hpp"
+#include "deskext/platform/fs.hpp"
+#include "deskext/platform/pending_file.hpp"
+
+namespace deskext::platform {
+
+namespace detail {
+
+std::filesystem::path directory_of(const std::filesystem::path& destination) {
+    auto dir = destination.parent_path();
+    return dir.empty() ? std::filesystem::path(".") : dir;
+}
+
+Result<std::filesystem::path> pending_name(const std::filesystem::path& destination) {
+    boost::system::error_code ec;
+    const boost::filesystem::path random = boost::filesystem::unique_path("%%%%-%%%%-%%%%", ec);
+    if (ec)
+        return std::unexpected(fs_error("create a file in", directory_of(destination),
+                                        std::error_code(ec.value(), std::generic_category())));
+    return directory_of(destination) /
+           ("." + destination.filename().string() + ".tmp-" + random.string());
+}
+
+}  // namespace detail
+
+PendingFile::PendingFile(PendingFile&& other) noexcept
+    : m_destination(std::move(other.m_destination)),
+      m_hidden(std::exchange(other.m_hidden, {})),
+      m_fd(std::exchange(other.m_fd, -1)) {}
+
+PendingFile& PendingFile::operator=(PendingFile&& other) noexcept {
+    if (this != &other) {
+        discard();
+        m_destination = std::move(other.m_destination);
+        m_hidden = std::exchange(other.m_hidden, {});
+        m_fd = std::exchange(other.m_fd, -1);
+    }
+    return *this;
+}
+
+PendingFile::~PendingFile() { discard(); }
+
+std::string PendingFile::describe() const {
+    return m_hidden.empty() ? m_destination.string() + " (being written)" : m_hidden.string();
+}
+
+}  // namespace deskext::platform
