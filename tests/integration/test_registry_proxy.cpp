@@ -10,15 +10,15 @@
 #include <fstream>
 
 #include "extension_fixture.hpp"
-#include "fixtures/log_text.hpp"
 #include "fixtures/background_process.hpp"
 #include "fixtures/forward_proxy.hpp"
+#include "fixtures/log_text.hpp"
 #include "fixtures/test_registry.hpp"
 
 using namespace deskext;
 using fixtures::base64;
-using fixtures::joined;
 using fixtures::count_containing;
+using fixtures::joined;
 using fixtures::since;
 using namespace deskext::testing;
 namespace fs = std::filesystem;
@@ -95,6 +95,22 @@ bool nothing_installed(const fs::path& root) {
     for (const auto& entry : fs::directory_iterator(root))
         if (fs::exists(entry.path() / "metadata.json")) return false;
     return true;
+}
+
+// The proxy refused the credentials given with `password_suffix` appended to the password (407):
+// exit 6 with a message naming the proxy and the status, never the password, nothing installed.
+void check_refused_by_proxy(const Run& run, const fixtures::ForwardProxy& proxy,
+                            const fs::path& root, const std::string& password_suffix) {
+    INFO(run.err << run.out);
+    CHECK(run.exit_code == 6);
+    REQUIRE(!run.events.empty());
+    CHECK(run.last()["code"] == "network");
+    const auto message = run.last()["message"].get<std::string>();
+    CHECK_THAT(message, Catch::Contains("407"));
+    CHECK_THAT(message, Catch::Contains(proxy.url()));
+    CHECK(message.find(password_suffix) == std::string::npos);
+    check_no_secrets(run);
+    CHECK(nothing_installed(root));
 }
 
 void check_installed(const fs::path& root, const Run& run) {
@@ -189,15 +205,7 @@ TEST_CASE("registry proxy: HTTP_PROXY carries the pull from a plain-HTTP registr
         auto run = client.install(
             {{"HTTP_PROXY", setup.proxy->url_with(proxy_user, proxy_password + "-wrong")}},
             insecure);
-        INFO(run.err << run.out);
-        CHECK(run.exit_code == 6);
-        REQUIRE(!run.events.empty());
-        const auto message = run.last()["message"].get<std::string>();
-        CHECK_THAT(message, Catch::Contains("407"));
-        CHECK_THAT(message, Catch::Contains(setup.proxy->url()));
-        CHECK(message.find("-wrong") == std::string::npos);
-        check_no_secrets(run);
-        CHECK(nothing_installed(client.home / "root"));
+        check_refused_by_proxy(run, *setup.proxy, client.home / "root", "-wrong");
     }
 }
 
@@ -260,16 +268,7 @@ TEST_CASE("registry proxy: HTTPS_PROXY tunnels to a TLS registry with CONNECT",
     SECTION("wrong proxy credentials: the CONNECT answered 407 fails with exit 6") {
         auto run = client.install(
             {{"HTTPS_PROXY", setup.proxy->url_with(proxy_user, proxy_password + "-wrong")}});
-        INFO(run.err << run.out);
-        CHECK(run.exit_code == 6);
-        REQUIRE(!run.events.empty());
-        CHECK(run.last()["code"] == "network");
-        const auto message = run.last()["message"].get<std::string>();
-        CHECK_THAT(message, Catch::Contains("407"));
-        CHECK_THAT(message, Catch::Contains(setup.proxy->url()));
-        CHECK(message.find("-wrong") == std::string::npos);
-        check_no_secrets(run);
-        CHECK(nothing_installed(client.home / "root"));
+        check_refused_by_proxy(run, *setup.proxy, client.home / "root", "-wrong");
         // The proxy refused the tunnel: the registry saw nothing.
         CHECK(since(setup.registry->requests(), registry_log_start).empty());
     }
