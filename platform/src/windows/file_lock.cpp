@@ -92,23 +92,6 @@ Result<FileLock> FileLock::acquire(const std::filesystem::path& file, LockMode m
     }
 }
 
-FileLock::FileLock(FileLock&& other) noexcept
-    : m_handle(std::exchange(other.m_handle, invalid_handle)),
-      m_path(std::move(other.m_path)),
-      m_mode(other.m_mode) {}
-
-FileLock& FileLock::operator=(FileLock&& other) noexcept {
-    if (this != &other) {
-        release();
-        m_handle = std::exchange(other.m_handle, invalid_handle);
-        m_path = std::move(other.m_path);
-        m_mode = other.m_mode;
-    }
-    return *this;
-}
-
-FileLock::~FileLock() { release(); }
-
 void FileLock::release() {
     if (m_handle != invalid_handle)
         ::CloseHandle(reinterpret_cast<HANDLE>(std::exchange(m_handle, invalid_handle)));
