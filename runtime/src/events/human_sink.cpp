@@ -52,12 +52,12 @@ constexpr std::string_view erase_line = "\x1b[2K";
 // terminals): the gauge narrows to fit, then is left out, then the line is cut.
 std::string HumanSink::bar_line(const std::string& phase, std::size_t layer, const Bar& bar,
                                 std::size_t columns) {
-    constexpr std::size_t widest = 20;   // the gauge's width when there is room
+    constexpr std::size_t widest = 20;    // the gauge's width when there is room
     constexpr std::size_t narrowest = 5;  // below that, no gauge
     const auto head = fmt::format("{} layer {:>2}", phase, layer + 1);
-    const auto tail = fmt::format("{:>8} / {:<8} {:>10}", human_bytes(static_cast<double>(bar.bytes)),
-                                  human_bytes(static_cast<double>(bar.total)),
-                                  human_rate(bar.bytes, bar.elapsed));
+    const auto tail = fmt::format(
+        "{:>8} / {:<8} {:>10}", human_bytes(static_cast<double>(bar.bytes)),
+        human_bytes(static_cast<double>(bar.total)), human_rate(bar.bytes, bar.elapsed));
     const std::size_t room = columns > 0 ? columns - 1 : 0;
     const std::size_t around = head.size() + tail.size() + 4;  // " [" and "] "
     std::string line = head;

@@ -98,7 +98,8 @@ TEST_CASE("human sink: a bar line never reaches the terminal's last column", "[e
         for (const auto& line : lines) {
             CHECK(line.size() <= 49);
             CHECK(std::regex_match(
-                line, std::regex(R"(download layer  [12] +[0-9.]+ [KM]?B / [0-9.]+ [KM]?B +.*B/s)")));
+                line,
+                std::regex(R"(download layer  [12] +[0-9.]+ [KM]?B / [0-9.]+ [KM]?B +.*B/s)")));
         }
     }
     SECTION("20 columns: each line cut short") {

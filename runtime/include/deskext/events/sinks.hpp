@@ -53,7 +53,7 @@ private:
     bool m_terminal;
     std::function<std::size_t()> m_columns;
     std::map<std::pair<std::string, std::size_t>, Bar> m_bars;  // by phase and layer index
-    std::size_t m_lines_drawn = 0;      // bar lines above the cursor, to redraw in place
+    std::size_t m_lines_drawn = 0;  // bar lines above the cursor, to redraw in place
     std::chrono::steady_clock::time_point m_last_event = std::chrono::steady_clock::now();
 };
 
