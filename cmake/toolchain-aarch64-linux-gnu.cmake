@@ -14,8 +14,9 @@ set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
 set(CMAKE_LIBRARY_ARCHITECTURE aarch64-linux-gnu)
 
 # Libraries whose Debian packages cannot be installed next to their amd64 version (no
-# `Multi-Arch: same`, e.g. ISA-L) are unpacked by packaging/cross-build.sh under this prefix.
-set(DESKEXT_CROSS_EXTRA_PREFIX "/opt/deskext-cross/aarch64-linux-gnu"
+# `Multi-Arch: same`, e.g. ISA-L) are unpacked by packaging/cross-build.sh under this prefix, in
+# the checkout's build/ directory.
+set(DESKEXT_CROSS_EXTRA_PREFIX "${CMAKE_CURRENT_LIST_DIR}/../build/cross-extra/aarch64-linux-gnu"
     CACHE PATH "Unpacked arm64 packages that multiarch cannot install")
 if(EXISTS "${DESKEXT_CROSS_EXTRA_PREFIX}/usr")
     list(APPEND CMAKE_PREFIX_PATH "${DESKEXT_CROSS_EXTRA_PREFIX}/usr")

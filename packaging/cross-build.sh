@@ -40,9 +40,10 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-# Where the arm64 packages that cannot be installed next to their amd64 version are unpacked
+# Where the arm64 packages that cannot be installed next to their amd64 version are unpacked:
+# inside the checkout, so that a build never depends on what an earlier run left on the machine
 # (the toolchain file reads the same path).
-extra_prefix=/opt/deskext-cross/aarch64-linux-gnu
+extra_prefix="$PWD/build/cross-extra/aarch64-linux-gnu"
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 
@@ -76,18 +77,22 @@ install_deps() {
     # ISA-L's packages (libisal2, libisal-dev) are not `Multi-Arch: same` in Debian 12: apt would
     # remove the amd64 ones to install the arm64 ones. They are unpacked instead, with the
     # prefix of their pkg-config file pointing at where they are.
+    # Unpacked into a new directory that takes the prefix's place only once it is complete, so
+    # that an interrupted run leaves no half-unpacked prefix behind.
     if [ ! -e "$extra_prefix/DEBIAN/libisal2/shlibs" ]; then
-        local tmp
+        local tmp staging="$extra_prefix.new"
         tmp=$(mktemp -d)
         chmod 755 "$tmp"  # apt downloads as the _apt user
         (cd "$tmp" && apt-get download libisal2:arm64 libisal-dev:arm64)
-        $sudo mkdir -p "$extra_prefix"
-        for p in "$tmp"/*.deb; do $sudo dpkg-deb -x "$p" "$extra_prefix"; done
+        rm -rf "$staging"
+        mkdir -p "$staging/DEBIAN"
+        for p in "$tmp"/*.deb; do dpkg-deb -x "$p" "$staging"; done
         # Its shlibs file names the package dpkg-shlibdeps cannot find (packaging/CMakeLists.txt).
-        $sudo dpkg-deb -e "$tmp"/libisal2_*.deb "$extra_prefix/DEBIAN/libisal2"
-        $sudo sed -i "s|^prefix=/usr\$|prefix=$extra_prefix/usr|" \
-            "$extra_prefix/usr/lib/aarch64-linux-gnu/pkgconfig/libisal.pc"
-        rm -rf "$tmp"
+        dpkg-deb -e "$tmp"/libisal2_*.deb "$staging/DEBIAN/libisal2"
+        sed -i "s|^prefix=/usr\$|prefix=$extra_prefix/usr|" \
+            "$staging/usr/lib/aarch64-linux-gnu/pkgconfig/libisal.pc"
+        rm -rf "$tmp" "$extra_prefix"
+        mv "$staging" "$extra_prefix"
     fi
 }
 
@@ -96,7 +101,8 @@ if [ "$deps" -eq 1 ]; then install_deps; fi
 qemu=(qemu-aarch64-static -E "LD_LIBRARY_PATH=$extra_prefix/usr/lib/aarch64-linux-gnu")
 jobs=$(nproc)
 
-cmake --preset arm64 -B "$build" ${DESKEXT_GIT_COMMIT:+"-DDESKEXT_GIT_COMMIT=$DESKEXT_GIT_COMMIT"}
+cmake --preset arm64 -B "$build" "-DDESKEXT_CROSS_EXTRA_PREFIX=$extra_prefix" \
+    ${DESKEXT_GIT_COMMIT:+"-DDESKEXT_GIT_COMMIT=$DESKEXT_GIT_COMMIT"}
 probe_program="$build/tests/packaging/deskext_host_platform_probe"
 if [ "$probe" -eq 1 ]; then
     cmake --build "$build" -j "$jobs" --target deskext_host_platform_probe

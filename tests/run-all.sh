@@ -28,7 +28,8 @@ ctest --preset asan -L 'unit|hostile' -j "$(nproc)"
 ./tests/fuzz/run.sh 10
 
 # linux/arm64, the quickest meaningful check: the cross toolchain and the :arm64 libraries
-# configure, the platform layer cross-compiles, and under qemu-user it detects linux/arm64.
+# configure, the platform layer cross-compiles, and under qemu-user it detects linux/arm64. The
+# arm64 ISA-L it links is unpacked inside this checkout, so a fresh clone sets it up from nothing.
 # The whole arm64 check (deskext and its unit tests under qemu, the example extension installed
 # by the arm64 deskext, the packages) takes far longer: packaging/cross-build.sh.
 ./packaging/cross-build.sh --probe
