@@ -62,11 +62,9 @@ install_deps() {
         $sudo dpkg --add-architecture arm64
         $sudo apt-get update -q
     fi
-    local missing=() p
-    for p in "${tools[@]}" "${arm64[@]}" "${common[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
-            missing+=("$p")
-    done
+    local missing p
+    source packaging/missing-packages.sh
+    mapfile -t missing < <(missing_packages "${tools[@]}" "${arm64[@]}" "${common[@]}")
     if [ ${#missing[@]} -gt 0 ]; then
         echo "cross-build: installing ${missing[*]}"
         [ -n "$(find /var/lib/apt/lists -name '*binary-arm64_Packages*' -print -quit)" ] ||
