@@ -1,9 +1,9 @@
 # The Windows platform layer (platform/src/windows and the code it shares), compiled with
 # mingw-w64's g++, the project's warnings and -Werror: CI runs on Linux only, and this keeps the
-# Windows code building. Compiled only, never linked or run (no Windows Boost here): the
-# `windows_compile_check` target, built by tests/run-all.sh. Debian's own headers (Boost,
-# fmt, nlohmann/json) are searched after mingw-w64's, so that the C and Windows headers are
-# always mingw-w64's.
+# Windows code building. Compiled only, never linked or run (Debian has no Windows builds of the
+# libraries deskext links): the `windows_compile_check` target, built by tests/run-all.sh.
+# Debian's own headers (fmt, nlohmann/json) are searched after mingw-w64's, so that the C and
+# Windows headers are always mingw-w64's.
 find_program(DESKEXT_MINGW_CXX NAMES x86_64-w64-mingw32-g++-posix x86_64-w64-mingw32-g++)
 if(NOT DESKEXT_MINGW_CXX)
     return()

@@ -5,8 +5,8 @@ set -euo pipefail
 
 packages=(
     cmake g++ make pkg-config git
-    libboost-filesystem-dev nlohmann-json3-dev libcurl4-openssl-dev libarchive-dev libfmt-dev
-    libssl-dev libzstd-dev zlib1g-dev catch2
+    nlohmann-json3-dev libcurl4-openssl-dev libarchive-dev libfmt-dev libssl-dev libzstd-dev
+    zlib1g-dev catch2
     # ISA-L's igzip inflates gzip layers (README "Dependencies"); optional at build time.
     libisal-dev
     skopeo docker-registry openssl zstd ca-certificates

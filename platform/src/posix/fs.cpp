@@ -13,9 +13,6 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include <boost/filesystem/operations.hpp>
-#include <boost/filesystem/path.hpp>
-#include <boost/system/error_code.hpp>
 #include <cerrno>
 #include <memory>
 #include <string>
@@ -23,6 +20,7 @@
 #include <vector>
 
 #include "../common/exchange_fallback.hpp"
+#include "../common/random_name.hpp"
 #include "../common/relative_path.hpp"
 #include "../posix/atomic_exchange.hpp"
 #include "../posix/unique_fd.hpp"
@@ -302,11 +300,8 @@ Result<std::filesystem::path> make_unique_dir(const std::filesystem::path& paren
     }
     constexpr int k_attempts = 100;
     for (int attempt = 0; attempt < k_attempts; ++attempt) {
-        boost::system::error_code bec;
-        const boost::filesystem::path random =
-            boost::filesystem::unique_path("%%%%-%%%%-%%%%", bec);
-        if (bec) return std::unexpected(fs_error("create a directory in", parent, bec));
-        std::filesystem::path candidate = parent / (std::string(prefix) + random.string());
+        const std::filesystem::path candidate =
+            parent / (std::string(prefix) + detail::random_name());
         if (auto fault = injected_fault(candidate)) {
             return os_fail("create", candidate, fault->value());
         }

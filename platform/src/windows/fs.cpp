@@ -5,14 +5,12 @@
 #include <windows.h>
 
 #include <array>
-#include <boost/filesystem/operations.hpp>
-#include <boost/filesystem/path.hpp>
-#include <boost/system/error_code.hpp>
 #include <string>
 #include <system_error>
 #include <vector>
 
 #include "../common/exchange_fallback.hpp"
+#include "../common/random_name.hpp"
 #include "../common/relative_path.hpp"
 #include "../windows/unique_handle.hpp"
 #include "deskext/platform/fs.hpp"
@@ -271,12 +269,8 @@ Result<std::filesystem::path> make_unique_dir(const std::filesystem::path& paren
     }
     constexpr int k_attempts = 100;
     for (int attempt = 0; attempt < k_attempts; ++attempt) {
-        boost::system::error_code bec;
-        const boost::filesystem::path random =
-            boost::filesystem::unique_path(L"%%%%-%%%%-%%%%", bec);
-        if (bec) return std::unexpected(fs_error("create a directory in", parent, bec));
         std::filesystem::path name = from_utf8(prefix);
-        name += random.wstring();
+        name += detail::random_name();
         const std::filesystem::path candidate = parent / name;
         if (::CreateDirectoryW(candidate.c_str(), nullptr)) return candidate;
         const DWORD code = ::GetLastError();
