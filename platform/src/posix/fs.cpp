@@ -23,6 +23,7 @@
 #include "../common/random_name.hpp"
 #include "../common/relative_path.hpp"
 #include "../posix/atomic_exchange.hpp"
+#include "../posix/os_error.hpp"
 #include "../posix/unique_fd.hpp"
 #include "deskext/platform/fs.hpp"
 #include "deskext/platform/test_seams.hpp"
@@ -30,18 +31,8 @@
 namespace deskext::platform {
 namespace {
 
+using detail::os_fail;
 using detail::UniqueFd;
-
-std::error_code last_error() { return {errno, std::generic_category()}; }
-
-std::unexpected<Error> os_fail(std::string_view action, const std::filesystem::path& path) {
-    return std::unexpected(fs_error(action, path, last_error()));
-}
-
-std::unexpected<Error> os_fail(std::string_view action, const std::filesystem::path& path,
-                               int err) {
-    return std::unexpected(fs_error(action, path, std::error_code(err, std::generic_category())));
-}
 
 constexpr mode_t k_owner_all = S_IRWXU;
 

@@ -12,38 +12,23 @@
 #include "../common/exchange_fallback.hpp"
 #include "../common/random_name.hpp"
 #include "../common/relative_path.hpp"
+#include "../windows/os_error.hpp"
 #include "../windows/unique_handle.hpp"
 #include "deskext/platform/fs.hpp"
 
 namespace deskext::platform {
 namespace {
 
+using detail::is_missing;
+using detail::os_fail;
+using detail::shown;
 using detail::UniqueFindHandle;
 using detail::UniqueHandle;
-
-std::error_code win_error(DWORD code) { return {static_cast<int>(code), std::system_category()}; }
-
-std::unexpected<Error> os_fail(std::string_view action, const std::filesystem::path& path,
-                               DWORD code) {
-    return std::unexpected(fs_error(action, path, win_error(code)));
-}
-
-std::unexpected<Error> os_fail(std::string_view action, const std::filesystem::path& path) {
-    return os_fail(action, path, ::GetLastError());
-}
-
-// For messages: UTF-8, which path::string() (the ANSI code page) cannot always give.
-std::string shown(const std::filesystem::path& path) {
-    const std::u8string utf8 = path.u8string();
-    return {utf8.begin(), utf8.end()};
-}
 
 // Image paths are UTF-8; path(std::string) would read them in the ANSI code page.
 std::filesystem::path from_utf8(std::string_view text) {
     return std::filesystem::path(std::u8string(text.begin(), text.end()));
 }
-
-bool is_missing(DWORD code) { return code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND; }
 
 bool ieq(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;

@@ -24,8 +24,7 @@ std::uint32_t permission_bits(fs::perms perms) {
 
 // One recorded file against what is on disk; no drift → nullopt. Without `hash`, the content
 // is taken as known (its hash was just taken from this very file) and only the size compared.
-Result<std::optional<Drift>> check_file(const fs::path& dir, const InstalledFile& file,
-                                        bool hash) {
+Result<std::optional<Drift>> check_file(const fs::path& dir, const InstalledFile& file, bool hash) {
     const auto path = dir / file.path;
     std::error_code ec;
     const auto status = fs::symlink_status(path, ec);
@@ -115,7 +114,7 @@ Result<void> check_staged(const fs::path& stage, const InstallState& state, cons
                                 state.name, stage.string(), what));
     };
     const auto metadata_file = stage / "metadata.json";
-    DESKEXT_TRY_ASSIGN(auto reader, open_file_reader(metadata_file.string()));
+    DESKEXT_TRY_ASSIGN(auto reader, open_file_reader(metadata_file));
     DESKEXT_TRY_ASSIGN(auto text, read_all(*reader, limits.max_metadata_bytes));
     auto metadata = extension::parse_metadata(text, limits);
     if (!metadata) return incomplete("metadata.json: " + metadata.error().message);
