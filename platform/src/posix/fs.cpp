@@ -283,6 +283,12 @@ Result<void> set_mode(const std::filesystem::path& path, std::uint32_t mode) {
     return os_fail("change the mode of", path);
 }
 
+Result<bool> has_mode(const std::filesystem::path& path, std::uint32_t mode) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return os_fail("inspect", path);
+    return (static_cast<std::uint32_t>(st.st_mode) & 07777U) == mode;
+}
+
 Result<std::filesystem::path> make_unique_dir(const std::filesystem::path& parent,
                                               std::string_view prefix) {
     if (prefix.find('/') != std::string_view::npos) {

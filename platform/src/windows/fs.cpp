@@ -246,6 +246,15 @@ Result<void> set_mode(const std::filesystem::path& path, std::uint32_t mode) {
     return {};
 }
 
+Result<bool> has_mode(const std::filesystem::path& path, std::uint32_t mode) {
+    const DWORD attributes = ::GetFileAttributesW(path.c_str());
+    if (attributes == INVALID_FILE_ATTRIBUTES) return os_fail("inspect", path);
+    if ((attributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0) return false;  // set_mode refuses links
+    if ((attributes & FILE_ATTRIBUTE_DIRECTORY) != 0) return true;
+    const bool read_only = (attributes & FILE_ATTRIBUTE_READONLY) != 0;
+    return read_only == ((mode & 0200U) == 0);
+}
+
 Result<std::filesystem::path> make_unique_dir(const std::filesystem::path& parent,
                                               std::string_view prefix) {
     if (prefix.find_first_of("/\\:") != std::string_view::npos) {

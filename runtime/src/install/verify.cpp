@@ -9,6 +9,7 @@
 #include "deskext/extension/metadata.hpp"
 #include "deskext/install/extension_name.hpp"
 #include "deskext/io/reader.hpp"
+#include "deskext/platform/fs.hpp"
 #include "install/file_hash.hpp"
 #include "install/locks.hpp"
 #include "parallel/for_each_index.hpp"
@@ -45,9 +46,11 @@ Result<std::optional<Drift>> check_file(const fs::path& dir, const InstalledFile
         return Drift{file.path, "changed",
                      fmt::format("{} bytes, recorded {}", ec ? 0 : size, file.size)};
     }
-    if (const auto mode = permission_bits(status.permissions()); mode != file.mode)
+    DESKEXT_TRY_ASSIGN(const bool same_mode, platform::has_mode(path, file.mode));
+    if (!same_mode)
         return Drift{file.path, "mode",
-                     fmt::format("mode {:04o}, recorded {:04o}", mode, file.mode)};
+                     fmt::format("mode {:04o}, recorded {:04o}",
+                                 permission_bits(status.permissions()), file.mode)};
     return std::optional<Drift>{};
 }
 

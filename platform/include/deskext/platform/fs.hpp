@@ -65,6 +65,11 @@ void start_writeback(const std::filesystem::path& path);
 // `mode` are cleared). Does not follow a symlink at `path`.
 [[nodiscard]] Result<void> set_mode(const std::filesystem::path& path, std::uint32_t mode);
 
+// Whether `path` (a symlink is not followed) has the permission bits `mode`: exactly, on POSIX.
+// Windows has none and keeps only the owner's write bit, as the read-only attribute (set_mode):
+// there a file has `mode` when that attribute agrees with it, and a directory has any mode.
+[[nodiscard]] Result<bool> has_mode(const std::filesystem::path& path, std::uint32_t mode);
+
 // Creates a new directory with a unique random name "<prefix><random>" inside parent.
 [[nodiscard]] Result<std::filesystem::path> make_unique_dir(const std::filesystem::path& parent,
                                                             std::string_view prefix);
