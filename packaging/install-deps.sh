@@ -28,7 +28,7 @@ packages=(
     # The libFuzzer targets (tests/fuzz): clang 16 is Debian 12's oldest clang that compiles
     # libstdc++'s <expected>; libclang-rt-16-dev holds libFuzzer and the sanitizer runtimes.
     clang-16 libclang-rt-16-dev
-    # The Windows platform layer is compiled (not linked) with mingw-w64's g++ in CI
+    # deskext is compiled (not linked) for Windows with mingw-w64's g++ in CI
     # (cmake/windows_check.cmake).
     g++-mingw-w64-x86-64-posix
 )
