@@ -3,11 +3,9 @@
 
 #include "deskext/digest.hpp"
 
-#include <openssl/evp.h>
-
-#include <array>
 #include <stdexcept>
-#include <utility>
+
+#include "deskext/platform/sha256.hpp"
 
 namespace deskext {
 
@@ -45,8 +43,8 @@ Result<Digest> Digest::parse(std::string_view text) {
     // The spec's encoded part for sha256 is exactly [a-f0-9]{64}; upper case is not accepted.
     if (hex.size() != sha256_hex_length)
         return fail(ErrorCode::usage, "malformed digest \"" + std::string(text) + "\": expected " +
-                                          std::to_string(sha256_hex_length) +
-                                          " hex digits, got " + std::to_string(hex.size()));
+                                          std::to_string(sha256_hex_length) + " hex digits, got " +
+                                          std::to_string(hex.size()));
     for (char c : hex) {
         if (!is_lower_hex(c))
             return fail(ErrorCode::usage, "malformed digest \"" + std::string(text) +
@@ -66,20 +64,11 @@ Digest Digest::from_sha256(std::span<const unsigned char, 32> raw) {
 }
 
 struct Sha256::Impl {
-    struct CtxDeleter {
-        void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-    };
-    std::unique_ptr<EVP_MD_CTX, CtxDeleter> ctx;
+    platform::Sha256Engine engine;
     bool finished = false;
 };
 
-Sha256::Sha256() : m_impl(std::make_unique<Impl>()) {
-    m_impl->ctx.reset(EVP_MD_CTX_new());
-    // Allocation or initialisation failure of a built-in digest is a broken invariant.
-    if (!m_impl->ctx) throw std::runtime_error("EVP_MD_CTX_new failed");
-    if (EVP_DigestInit_ex(m_impl->ctx.get(), EVP_sha256(), nullptr) != 1)
-        throw std::runtime_error("EVP_DigestInit_ex(sha256) failed");
-}
+Sha256::Sha256() : m_impl(std::make_unique<Impl>()) {}
 
 Sha256::~Sha256() = default;
 Sha256::Sha256(Sha256&&) noexcept = default;
@@ -88,18 +77,14 @@ Sha256& Sha256::operator=(Sha256&&) noexcept = default;
 void Sha256::update(std::span<const std::byte> data) {
     if (!m_impl || m_impl->finished) throw std::logic_error("Sha256::update after finish");
     if (data.empty()) return;
-    if (EVP_DigestUpdate(m_impl->ctx.get(), data.data(), data.size()) != 1)
-        throw std::runtime_error("EVP_DigestUpdate failed");
+    m_impl->engine.update(data);
 }
 
 void Sha256::update(std::string_view data) { update(std::as_bytes(std::span(data))); }
 
 Digest Sha256::finish() {
     if (!m_impl || m_impl->finished) throw std::logic_error("Sha256::finish called twice");
-    std::array<unsigned char, 32> raw{};
-    unsigned int length = 0;
-    if (EVP_DigestFinal_ex(m_impl->ctx.get(), raw.data(), &length) != 1 || length != raw.size())
-        throw std::runtime_error("EVP_DigestFinal_ex failed");
+    const auto raw = m_impl->engine.finish();
     m_impl->finished = true;
     return Digest::from_sha256(raw);
 }

@@ -138,6 +138,50 @@ TEST_CASE("names Windows cannot hold are refused for a windows host", "[hostile]
     }
 }
 
+TEST_CASE("every installed path is checked for Windows: UI files and directories too",
+          "[hostile][metadata]") {
+    // Each a UI entry that installs on Linux and cannot exist on Windows.
+    const std::vector<std::pair<std::vector<TarEntry>, std::string>> cases{
+        {{file("ui/aux.js", "x")}, "aux.js"},
+        {{file("ui/Com1.txt", "x")}, "Com1.txt"},
+        {{file("ui/ab:stream.js", "x")}, "ab:stream.js"},
+        {{file("ui/trailing.", "x")}, "trailing."},
+        {{file("ui/space ", "x")}, "space "},
+        {{file("ui/what?.js", "x")}, "what?.js"},
+        {{dir("ui/nul"), file("ui/nul/app.js", "x")}, "nul"},
+    };
+    for (const auto& [entries, name] : cases) {
+        INFO("name: " << name);
+        Sandbox box;
+        const auto image = box.image_over_good("case", {entries});
+        box.check_refused(box.install(image, {}, "windows/amd64"), k_content,
+                          {"/ui/" + name, "cannot be installed on Windows"});
+        const auto linux = box.install(image);
+        CHECK(linux.exit_code == 0);
+        box.check_sentinel();
+    }
+}
+
+TEST_CASE("installed paths that differ only in case are refused where the file system ignores it",
+          "[hostile][metadata]") {
+    const std::vector<std::vector<TarEntry>> cases{
+        {file("ui/App.js", "a"), file("ui/app.js", "b")},
+        {dir("ui/Assets"), file("ui/Assets/a.js", "a"), dir("ui/assets"),
+         file("ui/assets/b.js", "b")},
+    };
+    for (const auto& entries : cases) {
+        for (const std::string host : {"windows/amd64", "darwin/amd64"}) {
+            INFO(host << " " << entries.front().name);
+            Sandbox box;
+            const auto image = box.image_over_good("case", {entries});
+            box.check_refused(box.install(image, {}, host), k_content, {"differs only in case"});
+        }
+        Sandbox box;
+        CHECK(box.install(box.image_over_good("case", {entries})).exit_code == 0);
+        box.check_sentinel();
+    }
+}
+
 TEST_CASE("basename collisions in host/ are refused", "[hostile][metadata]") {
     Sandbox box;
     const auto run = box.install(

@@ -1,4 +1,4 @@
-// QA commands on images that reproduce the defects of real extensions (../shared/corpus): the
+// QA commands on images that reproduce the defects of real extensions (tests/data/corpus): the
 // real deskext binary runs `inspect --all-platforms --json`, `validate --json` and
 // `install --strict` on each, and on a clean multi-arch image.
 
@@ -418,6 +418,43 @@ TEST_CASE("qa: validate reports missing variants, paths and labels", "[integrati
     CHECK(single_inspect.exit_code == 0);
     REQUIRE(single_inspect.of("platform").size() == 1);
     CHECK(single_inspect.of("platform")[0]["status"] == "no_matching_platform");
+}
+
+TEST_CASE("qa: UI files a Windows or macOS host cannot hold are reported for those hosts",
+          "[integration][qa]") {
+    // `extra` UI entries beside every OS's binary; `refused` the hosts that cannot install them.
+    const auto check = [](const std::vector<fixtures::TarEntry>& extra, const std::string& needle,
+                          const std::vector<std::string>& refused) {
+        Image image(metadata_with(standard_binaries), [&](const std::string& arch) {
+            auto files = per_arch(arch);
+            files.insert(files.end(), extra.begin(), extra.end());
+            return files;
+        });
+        fixtures::TempDir home;
+        auto inspected = inspect_all(image, home);
+        std::vector<std::string> invalid;
+        for (const auto& host : all_hosts) {
+            INFO(host << ": " << inspected.matrix.at(host).dump());
+            if (inspected.matrix.at(host)["status"] != "invalid_extension") continue;
+            invalid.push_back(host);
+            CHECK(inspected.platform.at(host)["error"]["message"].get<std::string>().find(needle) !=
+                  std::string::npos);
+        }
+        CHECK(invalid == refused);
+
+        auto validated = validate(image, home);
+        INFO(validated.run.out);
+        CHECK(validated.run.exit_code == 8);
+        CHECK(platforms_of(validated.with_code("invalid_plan")) == refused);
+    };
+    SECTION("a reserved device name") {
+        check({fixtures::file("ui/aux.js", "x")}, "/ui/aux.js", {"windows/amd64", "windows/arm64"});
+    }
+    SECTION("two names that differ only in case") {
+        check({fixtures::file("ui/App.js", "a"), fixtures::file("ui/app.js", "b")},
+              "differs only in case",
+              {"darwin/amd64", "darwin/arm64", "windows/amd64", "windows/arm64"});
+    }
 }
 
 TEST_CASE("qa: install checks the API version before reading layers", "[integration][qa]") {

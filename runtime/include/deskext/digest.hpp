@@ -1,5 +1,6 @@
 #pragma once
-// Content digests ("sha256:<64 hex>") and a streaming SHA-256 over OpenSSL's EVP interface.
+// Content digests ("sha256:<64 hex>") and a streaming SHA-256 (platform::Sha256Engine: the
+// OS's preferred implementation).
 // https://github.com/opencontainers/image-spec/blob/main/descriptor.md#digests
 
 #include <memory>
@@ -33,13 +34,13 @@ private:
     std::string m_hex;  // lower-case
 };
 
-// Incremental SHA-256. Move-only; owns an EVP_MD_CTX.
 // The SHA-256 and size of a file's content.
 struct FileHash {
     Digest digest;
     std::int64_t size = 0;
 };
 
+// Incremental SHA-256. Move-only.
 class Sha256 {
 public:
     Sha256();

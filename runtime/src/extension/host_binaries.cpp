@@ -10,9 +10,6 @@
 // are only noted. Two entries that are not nested and share a basename would overwrite each
 // other on the host: that is a defect of the extension, reported with both paths.
 
-#include <algorithm>
-#include <array>
-#include <cctype>
 #include <cstddef>
 #include <map>
 #include <string>
@@ -23,6 +20,7 @@
 
 #include "deskext/extension/metadata.hpp"
 #include "extension/display.hpp"
+#include "extension/host_names.hpp"
 
 namespace deskext::extension {
 
@@ -36,52 +34,6 @@ namespace {
 // How the entry is written in metadata.json, for messages: "/windows/lib/".
 [[nodiscard]] std::string shown(const HostBinary& binary) {
     return fmt::format("/{}{}", detail::escaped(binary.path), binary.directory ? "/" : "");
-}
-
-[[nodiscard]] std::string ascii_lower(std::string_view text) {
-    std::string out(text);
-    std::ranges::transform(out, out.begin(), [](char c) {
-        return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    });
-    return out;
-}
-
-// Names compared as the host's default file system compares them: NTFS and APFS ignore case,
-// so "Kubectl" and "kubectl" would land on one file there.
-[[nodiscard]] std::string name_key(std::string_view name, std::string_view os) {
-    return os == "linux" ? std::string(name) : ascii_lower(name);
-}
-
-// Why Windows cannot hold `name` as a file name, or "" when it can.
-// https://learn.microsoft.com/en-us/windows/win32/fileio/naming-a-file#naming-conventions
-[[nodiscard]] std::string windows_name_problem(std::string_view name) {
-    for (const char c : name) {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte < 0x20 || byte == 0x7f) return "contains a control character";
-        if (std::string_view("<>:\"|?*").find(c) != std::string_view::npos) {
-            return fmt::format("contains '{}'", c);
-        }
-    }
-    if (name.ends_with('.') || name.ends_with(' ')) return "ends with a dot or a space";
-    // Device names are reserved with any extension, and Windows ignores trailing spaces
-    // before it: "nul", "NUL.txt" and "Nul .exe" all open the device.
-    std::string_view stem = name.substr(0, name.find('.'));
-    while (stem.ends_with(' ')) stem.remove_suffix(1);
-    const std::string upper = [&] {
-        std::string s(stem);
-        std::ranges::transform(s, s.begin(), [](char c) {
-            return static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        });
-        return s;
-    }();
-    static constexpr std::array<std::string_view, 4> devices{"CON", "PRN", "AUX", "NUL"};
-    const bool numbered = upper.size() == 4 &&
-                          (upper.starts_with("COM") || upper.starts_with("LPT")) &&
-                          upper[3] >= '1' && upper[3] <= '9';
-    if (numbered || std::ranges::find(devices, upper) != devices.end()) {
-        return fmt::format("is the reserved device name {}", upper);
-    }
-    return {};
 }
 
 }  // namespace

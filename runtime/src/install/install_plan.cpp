@@ -5,8 +5,14 @@
 
 #include <fmt/format.h>
 
+#include "extension/display.hpp"
+#include "extension/host_names.hpp"
+
 namespace deskext {
 namespace {
+
+using extension::detail::escaped;
+using extension::detail::quoted;
 
 constexpr std::uint32_t file_mode = 0644;
 constexpr std::uint32_t exec_mode = 0755;
@@ -18,8 +24,9 @@ std::string_view basename_of(std::string_view path) {
 
 class PlanBuilder {
 public:
-    PlanBuilder(const layer::ImageTree& tree, std::string_view image_platform)
-        : m_tree(tree), m_image_platform(image_platform) {}
+    PlanBuilder(const layer::ImageTree& tree, std::string_view host_os,
+                std::string_view image_platform)
+        : m_tree(tree), m_host_os(host_os), m_image_platform(image_platform) {}
 
     // Resolves a declared image path (following symlinks inside the image) to its node.
     Result<std::pair<std::string, const layer::Node*>> lookup(std::string_view path,
@@ -37,17 +44,18 @@ public:
         return std::pair{*resolved, m_tree.find(*resolved)};
     }
 
-    Result<void> add_file(const layer::Node& node, std::string dest, std::uint32_t mode) {
-        DESKEXT_TRY(claim(dest));
-        add_parents(dest);
+    // `source` is the image path the file comes from, for messages.
+    Result<void> add_file(const layer::Node& node, std::string_view source, std::string dest,
+                          std::uint32_t mode) {
+        DESKEXT_TRY(claim(dest, source));
+        DESKEXT_TRY(add_parents(dest, source));
         m_plan.files.push_back({node.content, std::move(dest), mode});
         return {};
     }
 
-    Result<void> add_dir(std::string dest) {
-        DESKEXT_TRY(claim(dest));
-        add_parents(dest + "/");
-        return {};
+    Result<void> add_dir(std::string_view source, const std::string& dest) {
+        DESKEXT_TRY(claim(dest, source));
+        return add_parents(dest + "/", source);
     }
 
     // Copies the tree below `source_dir` to `dest_dir`. Symlinks to files are copied as the file
@@ -55,7 +63,7 @@ public:
     // skipped with a warning, so no cycle and nothing outside the image can be reached.
     Result<void> add_tree(const std::string& source_dir, const std::string& dest_dir,
                           bool keep_exec_bits) {
-        DESKEXT_TRY(add_dir(dest_dir));
+        DESKEXT_TRY(add_dir(source_dir, dest_dir));
         for (const auto& [path, node] : m_tree.descendants(source_dir)) {
             std::string dest = dest_dir + "/" + path.substr(source_dir.size() + 1);
             const layer::Node* target = node;
@@ -71,12 +79,12 @@ public:
             }
             switch (target->type) {
                 case layer::EntryType::directory:
-                    DESKEXT_TRY(add_dir(dest));
+                    DESKEXT_TRY(add_dir(path, dest));
                     break;
                 case layer::EntryType::file: {
                     std::uint32_t mode =
                         keep_exec_bits && (target->mode & 0111) != 0 ? exec_mode : file_mode;
-                    DESKEXT_TRY(add_file(*target, dest, mode));
+                    DESKEXT_TRY(add_file(*target, path, dest, mode));
                     break;
                 }
                 default:
@@ -91,33 +99,63 @@ public:
     InstallPlan& plan() { return m_plan; }
 
 private:
-    Result<void> claim(const std::string& dest) {
+    Result<void> claim(const std::string& dest, std::string_view source) {
         if (!m_claimed.insert(dest).second)
             return fail(ErrorCode::invalid_extension,
                         fmt::format("two entries of metadata.json install to {}", dest));
-        return {};
+        return check_host_name(dest, source);
     }
 
-    void add_parents(std::string_view dest) {
+    Result<void> add_parents(std::string_view dest, std::string_view source) {
         for (auto pos = dest.find('/'); pos != std::string_view::npos;
              pos = dest.find('/', pos + 1)) {
             std::string dir(dest.substr(0, pos));
-            if (m_dirs.insert(dir).second) m_plan.directories.push_back(dir);
+            if (!m_dirs.insert(dir).second) continue;
+            DESKEXT_TRY(check_host_name(dir, source));
+            m_plan.directories.push_back(std::move(dir));
         }
+        return {};
+    }
+
+    // Refuses an installed path that the host's file system cannot hold as it is: a name Windows
+    // reserves or cannot store, or a path that differs from another only in case where the file
+    // system ignores case (the two would be one file). Each installed path passes here once.
+    Result<void> check_host_name(const std::string& dest, std::string_view source) {
+        const std::string_view name = basename_of(dest);
+        if (m_host_os == "windows") {
+            if (const std::string problem = extension::windows_name_problem(name);
+                !problem.empty()) {
+                return fail(ErrorCode::invalid_extension,
+                            fmt::format("/{} cannot be installed on Windows: it would be installed "
+                                        "as {}, and the name {} {}",
+                                        escaped(source), escaped(dest), quoted(name), problem));
+            }
+        }
+        if (m_host_os == "linux") return {};
+        const auto [other, inserted] =
+            m_folded.try_emplace(extension::name_key(dest, m_host_os), dest);
+        if (inserted || other->second == dest) return {};
+        return fail(ErrorCode::invalid_extension,
+                    fmt::format("/{} cannot be installed on {}: it would be installed as {}, which "
+                                "differs only in case from {}, and that file system ignores case",
+                                escaped(source), m_host_os == "windows" ? "Windows" : "macOS",
+                                escaped(dest), escaped(other->second)));
     }
 
     const layer::ImageTree& m_tree;
+    std::string_view m_host_os;
     std::string_view m_image_platform;
     InstallPlan m_plan;
     std::set<std::string> m_claimed;
     std::set<std::string> m_dirs;
+    std::map<std::string, std::string> m_folded;  // case-folded installed path -> the path
 };
 
 }  // namespace
 
 Result<InstallPlan> plan_install(const layer::ImageTree& tree, const extension::Metadata& metadata,
                                  std::string_view host_os, std::string_view image_platform) {
-    PlanBuilder builder(tree, image_platform);
+    PlanBuilder builder(tree, host_os, image_platform);
 
     if (!metadata.icon) return fail(ErrorCode::invalid_extension, "metadata.json declares no icon");
     {
@@ -125,7 +163,7 @@ Result<InstallPlan> plan_install(const layer::ImageTree& tree, const extension::
         if (icon.second->type != layer::EntryType::file)
             return fail(ErrorCode::invalid_extension,
                         fmt::format("icon /{} is not a regular file", *metadata.icon));
-        DESKEXT_TRY(builder.add_file(*icon.second, *metadata.icon, file_mode));
+        DESKEXT_TRY(builder.add_file(*icon.second, *metadata.icon, *metadata.icon, file_mode));
     }
 
     if (metadata.dashboard_tab) {
@@ -143,8 +181,8 @@ Result<InstallPlan> plan_install(const layer::ImageTree& tree, const extension::
         if (file.second->type != layer::EntryType::file)
             return fail(ErrorCode::invalid_extension,
                         fmt::format("compose file /{} is not a regular file", compose));
-        DESKEXT_TRY(
-            builder.add_file(*file.second, "vm/" + std::string(basename_of(compose)), file_mode));
+        DESKEXT_TRY(builder.add_file(*file.second, compose,
+                                     "vm/" + std::string(basename_of(compose)), file_mode));
     }
 
     std::vector<std::string> notes;
@@ -156,7 +194,7 @@ Result<InstallPlan> plan_install(const layer::ImageTree& tree, const extension::
         if (found.second->type == layer::EntryType::directory) {
             DESKEXT_TRY(builder.add_tree(found.first, dest, true));
         } else if (found.second->type == layer::EntryType::file) {
-            DESKEXT_TRY(builder.add_file(*found.second, dest, exec_mode));
+            DESKEXT_TRY(builder.add_file(*found.second, binary.image_path, dest, exec_mode));
         } else {
             return fail(ErrorCode::invalid_extension,
                         fmt::format("host binary /{} is not a regular file or directory",

@@ -1,5 +1,5 @@
 // metadata.json parsing and host-binary placement, against the real-world corpus
-// (shared/corpus/extensions, see its SOURCES.md) and against hostile or broken files.
+// (tests/data/corpus/extensions, see its SOURCES.md) and against hostile or broken files.
 
 #include <catch2/catch.hpp>
 
