@@ -6,11 +6,10 @@
 # target, built by tests/run-all.sh. Included once the deskext_runtime and deskext targets exist.
 #
 # The libraries' headers are Debian's own, searched after mingw-w64's so that the C, C++ and
-# Windows headers are always mingw-w64's: /usr/include (fmt, nlohmann/json, libarchive, OpenSSL,
-# ISA-L), and of the multiarch directory (/usr/include/<triplet>, whose bits/, sys/ and asm/ are
-# Linux's own) only curl/ and OpenSSL's generated configuration.h and opensslconf.h, linked into
-# windows-check/include. Those two are Debian's amd64 Linux configuration, which the EVP
-# functions deskext calls do not depend on.
+# Windows headers are always mingw-w64's: /usr/include (fmt, nlohmann/json, libarchive, ISA-L),
+# and of the multiarch directory (/usr/include/<triplet>, whose bits/, sys/ and asm/ are Linux's
+# own) only curl/, linked into windows-check/include. OpenSSL is not needed: on Windows SHA-256
+# comes from CNG (platform/src/windows/sha256.cpp).
 find_program(DESKEXT_MINGW_CXX NAMES x86_64-w64-mingw32-g++-posix x86_64-w64-mingw32-g++)
 if(NOT DESKEXT_MINGW_CXX)
     return()
@@ -18,13 +17,8 @@ endif()
 
 set(windows_check_dir "${CMAKE_BINARY_DIR}/windows-check")
 set(windows_check_include "${windows_check_dir}/include")
-find_path(DESKEXT_OPENSSL_CONFIGURATION_DIR openssl/configuration.h HINTS "${OPENSSL_INCLUDE_DIR}")
-file(MAKE_DIRECTORY "${windows_check_include}/openssl")
+file(MAKE_DIRECTORY "${windows_check_include}")
 file(CREATE_LINK "${CURL_INCLUDE_DIR}/curl" "${windows_check_include}/curl" SYMBOLIC)
-foreach(header configuration.h opensslconf.h)
-    file(CREATE_LINK "${DESKEXT_OPENSSL_CONFIGURATION_DIR}/openssl/${header}"
-         "${windows_check_include}/openssl/${header}" SYMBOLIC)
-endforeach()
 
 set(windows_check_flags
     -std=c++23 ${DESKEXT_WARNING_FLAGS} ${DESKEXT_GNU_WARNING_FLAGS} -Werror
