@@ -53,8 +53,8 @@ install_deps() {
     # upgrade an amd64 library to the exact version of its arm64 twin, as multiarch requires).
     local tools=(crossbuild-essential-arm64 qemu-user-static dpkg-dev file cmake make pkg-config
                  python3)
-    local arm64=(libboost-filesystem-dev:arm64 libcurl4-openssl-dev:arm64 libarchive-dev:arm64
-                 libfmt-dev:arm64 libssl-dev:arm64 libzstd-dev:arm64 zlib1g-dev:arm64)
+    local arm64=(libcurl4-openssl-dev:arm64 libarchive-dev:arm64 libfmt-dev:arm64 libssl-dev:arm64
+                 libzstd-dev:arm64 zlib1g-dev:arm64)
     # Architecture-independent headers the build needs whatever the target.
     local common=(nlohmann-json3-dev catch2)
     export DEBIAN_FRONTEND=noninteractive

@@ -5,8 +5,8 @@ set -euo pipefail
 
 packages=(
     cmake g++ make pkg-config git
-    libboost-filesystem-dev nlohmann-json3-dev libcurl4-openssl-dev libarchive-dev libfmt-dev
-    libssl-dev libzstd-dev zlib1g-dev catch2
+    nlohmann-json3-dev libcurl4-openssl-dev libarchive-dev libfmt-dev libssl-dev libzstd-dev
+    zlib1g-dev catch2
     # ISA-L's igzip inflates gzip layers (README "Dependencies"); optional at build time.
     libisal-dev
     skopeo docker-registry openssl zstd ca-certificates
@@ -28,7 +28,7 @@ packages=(
     # The libFuzzer targets (tests/fuzz): clang 16 is Debian 12's oldest clang that compiles
     # libstdc++'s <expected>; libclang-rt-16-dev holds libFuzzer and the sanitizer runtimes.
     clang-16 libclang-rt-16-dev
-    # The Windows platform layer is compiled (not linked) with mingw-w64's g++ in CI
+    # deskext is compiled (not linked) for Windows with mingw-w64's g++ in CI
     # (cmake/windows_check.cmake).
     g++-mingw-w64-x86-64-posix
 )

@@ -1,11 +1,9 @@
 #include "../common/exchange_fallback.hpp"
 
-#include <boost/filesystem/operations.hpp>
-#include <boost/filesystem/path.hpp>
-#include <boost/system/error_code.hpp>
 #include <string>
 #include <system_error>
 
+#include "../common/random_name.hpp"
 #include "deskext/platform/fs.hpp"
 
 namespace deskext::platform::detail {
@@ -15,16 +13,8 @@ namespace {
 // created the same random name in between; atomic_rename then fails and nothing is lost.
 Result<std::filesystem::path> free_sibling(const std::filesystem::path& a) {
     for (int attempt = 0; attempt < 16; ++attempt) {
-        boost::system::error_code bec;
-        const boost::filesystem::path random =
-            boost::filesystem::unique_path("%%%%-%%%%-%%%%", bec);
-        if (bec) {
-            return std::unexpected(
-                fs_error("pick a temporary name next to", a, std::error_code(bec)));
-        }
         std::filesystem::path name = a.filename();
-        name += ".swap-";
-        name += random.string();
+        name += ".swap-" + random_name();
         std::filesystem::path candidate = a.parent_path() / name;
         std::error_code ec;
         if (!std::filesystem::exists(std::filesystem::symlink_status(candidate, ec))) {

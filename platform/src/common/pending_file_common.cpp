@@ -1,13 +1,9 @@
 // The parts of PendingFile that do not depend on the OS.
 
-#include <boost/filesystem/operations.hpp>
-#include <boost/filesystem/path.hpp>
-#include <boost/system/error_code.hpp>
-#include <system_error>
 #include <utility>
 
 #include "../common/pending_file_names.hpp"
-#include "deskext/platform/fs.hpp"
+#include "../common/random_name.hpp"
 #include "deskext/platform/pending_file.hpp"
 
 namespace deskext::platform {
@@ -19,14 +15,11 @@ std::filesystem::path directory_of(const std::filesystem::path& destination) {
     return dir.empty() ? std::filesystem::path(".") : dir;
 }
 
-Result<std::filesystem::path> pending_name(const std::filesystem::path& destination) {
-    boost::system::error_code ec;
-    const boost::filesystem::path random = boost::filesystem::unique_path("%%%%-%%%%-%%%%", ec);
-    if (ec)
-        return std::unexpected(fs_error("create a file in", directory_of(destination),
-                                        std::error_code(ec.value(), std::generic_category())));
-    return directory_of(destination) /
-           ("." + destination.filename().string() + ".tmp-" + random.string());
+std::filesystem::path pending_name(const std::filesystem::path& destination) {
+    std::filesystem::path name = ".";
+    name += destination.filename();
+    name += ".tmp-" + random_name();
+    return directory_of(destination) / name;
 }
 
 }  // namespace detail

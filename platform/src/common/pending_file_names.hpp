@@ -3,14 +3,12 @@
 
 #include <filesystem>
 
-#include "deskext/error.hpp"
-
 namespace deskext::platform::detail {
 
 // The destination's directory ("." for a bare file name).
 [[nodiscard]] std::filesystem::path directory_of(const std::filesystem::path& destination);
 
 // A hidden name beside the destination, ".<name>.tmp-<random>" (48 random bits).
-[[nodiscard]] Result<std::filesystem::path> pending_name(const std::filesystem::path& destination);
+[[nodiscard]] std::filesystem::path pending_name(const std::filesystem::path& destination);
 
 }  // namespace deskext::platform::detail

@@ -1,4 +1,5 @@
 #include "../common/fsync_each.hpp"
+#include "../posix/start_writeback.hpp"
 #include "deskext/platform/fs.hpp"
 
 namespace deskext::platform {
@@ -8,8 +9,8 @@ Result<void> flush_paths(const std::vector<std::filesystem::path>& paths) {
     return detail::fsync_each(paths);
 }
 
-void start_writeback(int /*fd*/) {}
-
 void start_writeback(const std::filesystem::path& /*path*/) {}
+
+void detail::start_writeback(int /*fd*/) {}
 
 }  // namespace deskext::platform

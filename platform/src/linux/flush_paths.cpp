@@ -8,8 +8,9 @@
 #include <string>
 
 #include "../common/fsync_each.hpp"
-#include "deskext/platform/fs.hpp"
+#include "../posix/start_writeback.hpp"
 #include "../posix/unique_fd.hpp"
+#include "deskext/platform/fs.hpp"
 
 namespace deskext::platform {
 namespace {
@@ -67,12 +68,12 @@ Result<void> flush_paths(const std::vector<std::filesystem::path>& paths) {
     return detail::fsync_each(paths);
 }
 
-void start_writeback(int fd) { (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE); }
-
 void start_writeback(const std::filesystem::path& path) {
     // sync_file_range needs no write access: a read-only descriptor names the same file data.
     detail::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
-    if (fd.valid()) start_writeback(fd.get());
+    if (fd.valid()) detail::start_writeback(fd.get());
 }
+
+void detail::start_writeback(int fd) { (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE); }
 
 }  // namespace deskext::platform

@@ -13,9 +13,6 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include <boost/filesystem/operations.hpp>
-#include <boost/filesystem/path.hpp>
-#include <boost/system/error_code.hpp>
 #include <cerrno>
 #include <memory>
 #include <string>
@@ -23,8 +20,10 @@
 #include <vector>
 
 #include "../common/exchange_fallback.hpp"
+#include "../common/random_name.hpp"
 #include "../common/relative_path.hpp"
 #include "../posix/atomic_exchange.hpp"
+#include "../posix/os_error.hpp"
 #include "../posix/unique_fd.hpp"
 #include "deskext/platform/fs.hpp"
 #include "deskext/platform/test_seams.hpp"
@@ -32,18 +31,8 @@
 namespace deskext::platform {
 namespace {
 
+using detail::os_fail;
 using detail::UniqueFd;
-
-std::error_code last_error() { return {errno, std::generic_category()}; }
-
-std::unexpected<Error> os_fail(std::string_view action, const std::filesystem::path& path) {
-    return std::unexpected(fs_error(action, path, last_error()));
-}
-
-std::unexpected<Error> os_fail(std::string_view action, const std::filesystem::path& path,
-                               int err) {
-    return std::unexpected(fs_error(action, path, std::error_code(err, std::generic_category())));
-}
 
 constexpr mode_t k_owner_all = S_IRWXU;
 
@@ -294,6 +283,12 @@ Result<void> set_mode(const std::filesystem::path& path, std::uint32_t mode) {
     return os_fail("change the mode of", path);
 }
 
+Result<bool> has_mode(const std::filesystem::path& path, std::uint32_t mode) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return os_fail("inspect", path);
+    return (static_cast<std::uint32_t>(st.st_mode) & 07777U) == mode;
+}
+
 Result<std::filesystem::path> make_unique_dir(const std::filesystem::path& parent,
                                               std::string_view prefix) {
     if (prefix.find('/') != std::string_view::npos) {
@@ -302,11 +297,8 @@ Result<std::filesystem::path> make_unique_dir(const std::filesystem::path& paren
     }
     constexpr int k_attempts = 100;
     for (int attempt = 0; attempt < k_attempts; ++attempt) {
-        boost::system::error_code bec;
-        const boost::filesystem::path random =
-            boost::filesystem::unique_path("%%%%-%%%%-%%%%", bec);
-        if (bec) return std::unexpected(fs_error("create a directory in", parent, bec));
-        std::filesystem::path candidate = parent / (std::string(prefix) + random.string());
+        const std::filesystem::path candidate =
+            parent / (std::string(prefix) + detail::random_name());
         if (auto fault = injected_fault(candidate)) {
             return os_fail("create", candidate, fault->value());
         }

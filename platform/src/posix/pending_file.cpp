@@ -45,7 +45,7 @@ Result<PendingFile> PendingFile::create(std::filesystem::path destination) {
     }
 #endif
     for (int attempt = 0; attempt < k_attempts; ++attempt) {
-        DESKEXT_TRY_ASSIGN(auto hidden, pending_name(destination));
+        auto hidden = pending_name(destination);
         const int fd =
             ::open(hidden.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (fd >= 0) {
@@ -67,7 +67,7 @@ Result<std::int64_t> PendingFile::publish() {
     // An unnamed file gets a hidden name first (linkat cannot replace the destination), then
     // the rename puts it in place in one step. Only a kill between the two leaves it behind.
     for (int attempt = 0; m_hidden.empty(); ++attempt) {
-        DESKEXT_TRY_ASSIGN(auto hidden, pending_name(m_destination));
+        auto hidden = pending_name(m_destination);
         const auto self = "/proc/self/fd/" + std::to_string(m_fd);
         if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, hidden.c_str(), AT_SYMLINK_FOLLOW) == 0) {
             m_hidden = std::move(hidden);

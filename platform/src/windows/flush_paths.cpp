@@ -8,8 +8,6 @@ Result<void> flush_paths(const std::vector<std::filesystem::path>& paths) {
     return detail::fsync_each(paths);
 }
 
-void start_writeback(int /*fd*/) {}
-
 void start_writeback(const std::filesystem::path& /*path*/) {}
 
 }  // namespace deskext::platform

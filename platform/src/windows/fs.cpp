@@ -5,47 +5,30 @@
 #include <windows.h>
 
 #include <array>
-#include <boost/filesystem/operations.hpp>
-#include <boost/filesystem/path.hpp>
-#include <boost/system/error_code.hpp>
 #include <string>
 #include <system_error>
 #include <vector>
 
 #include "../common/exchange_fallback.hpp"
+#include "../common/random_name.hpp"
 #include "../common/relative_path.hpp"
+#include "../windows/os_error.hpp"
 #include "../windows/unique_handle.hpp"
 #include "deskext/platform/fs.hpp"
 
 namespace deskext::platform {
 namespace {
 
+using detail::is_missing;
+using detail::os_fail;
+using detail::shown;
 using detail::UniqueFindHandle;
 using detail::UniqueHandle;
-
-std::error_code win_error(DWORD code) { return {static_cast<int>(code), std::system_category()}; }
-
-std::unexpected<Error> os_fail(std::string_view action, const std::filesystem::path& path,
-                               DWORD code) {
-    return std::unexpected(fs_error(action, path, win_error(code)));
-}
-
-std::unexpected<Error> os_fail(std::string_view action, const std::filesystem::path& path) {
-    return os_fail(action, path, ::GetLastError());
-}
-
-// For messages: UTF-8, which path::string() (the ANSI code page) cannot always give.
-std::string shown(const std::filesystem::path& path) {
-    const std::u8string utf8 = path.u8string();
-    return {utf8.begin(), utf8.end()};
-}
 
 // Image paths are UTF-8; path(std::string) would read them in the ANSI code page.
 std::filesystem::path from_utf8(std::string_view text) {
     return std::filesystem::path(std::u8string(text.begin(), text.end()));
 }
-
-bool is_missing(DWORD code) { return code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND; }
 
 bool ieq(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
@@ -263,6 +246,15 @@ Result<void> set_mode(const std::filesystem::path& path, std::uint32_t mode) {
     return {};
 }
 
+Result<bool> has_mode(const std::filesystem::path& path, std::uint32_t mode) {
+    const DWORD attributes = ::GetFileAttributesW(path.c_str());
+    if (attributes == INVALID_FILE_ATTRIBUTES) return os_fail("inspect", path);
+    if ((attributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0) return false;  // set_mode refuses links
+    if ((attributes & FILE_ATTRIBUTE_DIRECTORY) != 0) return true;
+    const bool read_only = (attributes & FILE_ATTRIBUTE_READONLY) != 0;
+    return read_only == ((mode & 0200U) == 0);
+}
+
 Result<std::filesystem::path> make_unique_dir(const std::filesystem::path& parent,
                                               std::string_view prefix) {
     if (prefix.find_first_of("/\\:") != std::string_view::npos) {
@@ -271,12 +263,8 @@ Result<std::filesystem::path> make_unique_dir(const std::filesystem::path& paren
     }
     constexpr int k_attempts = 100;
     for (int attempt = 0; attempt < k_attempts; ++attempt) {
-        boost::system::error_code bec;
-        const boost::filesystem::path random =
-            boost::filesystem::unique_path(L"%%%%-%%%%-%%%%", bec);
-        if (bec) return std::unexpected(fs_error("create a directory in", parent, bec));
         std::filesystem::path name = from_utf8(prefix);
-        name += random.wstring();
+        name += detail::random_name();
         const std::filesystem::path candidate = parent / name;
         if (::CreateDirectoryW(candidate.c_str(), nullptr)) return candidate;
         const DWORD code = ::GetLastError();

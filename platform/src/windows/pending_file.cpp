@@ -25,7 +25,7 @@ std::error_code crt_error(int code) { return {code, std::generic_category()}; }
 
 Result<PendingFile> PendingFile::create(std::filesystem::path destination) {
     for (int attempt = 0; attempt < k_attempts; ++attempt) {
-        DESKEXT_TRY_ASSIGN(auto hidden, detail::pending_name(destination));
+        auto hidden = detail::pending_name(destination);
         int fd = -1;
         const errno_t failed = ::_wsopen_s(
             &fd, hidden.c_str(), _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY | _O_NOINHERIT,

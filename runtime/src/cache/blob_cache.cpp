@@ -95,8 +95,8 @@ Result<void> BlobWriter::write(std::string_view chunk) {
 }
 
 Result<void> BlobWriter::compare_with_file(std::string_view chunk) {
-    DESKEXT_TRY_ASSIGN(auto in, open_file_reader(m_temp.string(), m_size,
-                                                 static_cast<std::int64_t>(chunk.size())));
+    DESKEXT_TRY_ASSIGN(auto in,
+                       open_file_reader(m_temp, m_size, static_cast<std::int64_t>(chunk.size())));
     DESKEXT_TRY_ASSIGN(const auto before, read_all(*in, chunk.size(), ErrorCode::filesystem));
     if (before != chunk) {
         return fail(ErrorCode::integrity,
@@ -190,7 +190,7 @@ Result<std::unique_ptr<Reader>> BlobCache::open_entry(const Digest& digest, std:
     DESKEXT_TRY_ASSIGN(const auto present, has(digest, size));
     if (!present) return fail(ErrorCode::not_found, digest.str() + " is not in the blob cache");
     DESKEXT_TRY_ASSIGN(const auto path, path_of(digest));
-    DESKEXT_TRY_ASSIGN(auto inner, open_file_reader(path.string()));
+    DESKEXT_TRY_ASSIGN(auto inner, open_file_reader(path));
     return std::unique_ptr<Reader>(
         std::make_unique<VerifyingReader>(std::move(inner), digest, size));
 }

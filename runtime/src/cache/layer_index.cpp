@@ -66,7 +66,7 @@ std::optional<std::vector<layer::Entry>> read_layer_index(const BlobCache& cache
     // Generous: a path, a link target and a few numbers per entry.
     const std::size_t cap = limits.max_entries_per_layer * 256;
     std::optional<std::vector<layer::Entry>> entries;
-    if (auto reader = open_file_reader(path->string())) {
+    if (auto reader = open_file_reader(*path)) {
         if (auto text = read_all(**reader, cap)) entries = parse(*text, layer, limits);
     }
     // Damaged or foreign: drop it, the layer is read instead (and the index written again).

@@ -23,7 +23,7 @@ std::optional<std::string> read_manifest(const BlobCache& cache, const Digest& d
     if (!std::filesystem::is_regular_file(std::filesystem::symlink_status(*path, ec)))
         return std::nullopt;
     std::optional<std::string> bytes;
-    if (auto reader = open_file_reader(path->string())) {
+    if (auto reader = open_file_reader(*path)) {
         if (auto text = read_all(**reader, cap); text && sha256_of(*text) == digest)
             bytes = std::move(*text);
     }

@@ -8,7 +8,7 @@
 namespace deskext {
 
 Result<FileHash> hash_file(const std::filesystem::path& path) {
-    DESKEXT_TRY_ASSIGN(auto reader, open_file_reader(path.string()));
+    DESKEXT_TRY_ASSIGN(auto reader, open_file_reader(path));
     auto buffer = std::make_unique<std::array<std::byte, 1u << 18>>();
     Sha256 hash;
     std::int64_t size = 0;

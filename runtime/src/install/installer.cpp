@@ -72,12 +72,9 @@ std::optional<FileHash> copy_installed(const std::filesystem::path& previous_dir
                                        const InstalledFile& file, const layer::Placement& to) {
     auto from = platform::resolve_in_root(previous_dir, file.path);
     if (!from) return std::nullopt;
-    std::error_code unknown_mode;
-    const auto mode = static_cast<std::uint32_t>(
-                          std::filesystem::symlink_status(*from, unknown_mode).permissions()) &
-                      07777u;
+    const auto same_mode = platform::has_mode(*from, to.mode);
     auto copied = platform::create_directories(to.to.parent_path());
-    if (copied && (unknown_mode || mode != to.mode || !platform::link_to_new_file(*from, to.to)))
+    if (copied && (!same_mode.value_or(false) || !platform::link_to_new_file(*from, to.to)))
         copied = platform::copy_to_new_file(*from, to.to);
     std::optional<FileHash> hashed;
     if (copied) {
@@ -103,11 +100,13 @@ struct StagedFiles {
 // Writes everything the plan names into the staging directory and records it: the files the
 // single pass wrote out are moved in, those the installed version holds from the same layer
 // entry are copied from it, the rest read from their layers.
-Result<StagedFiles> stage_files(
-    ImageSource& source, const ResolvedImage& image, const InstallPlan& plan,
-    const std::string& metadata_text, const std::map<layer::EntryRef, layer::Candidate>& candidates,
-    const InstallState* previous, const std::filesystem::path& previous_dir,
-    const std::filesystem::path& stage, const Limits& limits, EventSink& events) {
+Result<StagedFiles> stage_files(ImageSource& source, const ResolvedImage& image,
+                                const InstallPlan& plan, const std::string& metadata_text,
+                                const std::map<layer::EntryRef, layer::Candidate>& candidates,
+                                const InstallState* previous,
+                                const std::filesystem::path& previous_dir,
+                                const std::filesystem::path& stage, const Limits& limits,
+                                EventSink& events) {
     for (const auto& dir : plan.directories) DESKEXT_TRY(platform::create_directories(stage / dir));
     const auto& layers = image.manifest.layers;
 
@@ -319,8 +318,7 @@ Result<InstallOutcome> install_image(ImageSource& source, const InstallOptions& 
     // The staging directory was made private (0700) while it was being filled.
     DESKEXT_TRY(platform::set_mode(stage.path(), 0755));
     // Everything staged is made durable in one flush before the swap can publish it.
-    std::vector<std::filesystem::path> staged{stage.path(), state_dir,
-                                              state_dir / state_file_name};
+    std::vector<std::filesystem::path> staged{stage.path(), state_dir, state_dir / state_file_name};
     for (const auto& dir : plan.directories) staged.push_back(stage.path() / dir);
     for (const auto& file : state.files) staged.push_back(stage.path() / file.path);
     // The flush mostly waits for the disk and the check mostly hashes: done side by side. Both

@@ -82,7 +82,7 @@ Result<InstallState> parse_state(std::string_view json) {
 
 Result<InstallState> read_state(const std::filesystem::path& extension_dir) {
     auto path = extension_dir / state_dir_name / state_file_name;
-    auto reader = open_file_reader(path.string());
+    auto reader = open_file_reader(path);
     if (!reader) {
         if (reader.error().code == ErrorCode::not_found)
             return fail(ErrorCode::not_found, fmt::format("{} has no state record ({})",

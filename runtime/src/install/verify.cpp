@@ -9,6 +9,7 @@
 #include "deskext/extension/metadata.hpp"
 #include "deskext/install/extension_name.hpp"
 #include "deskext/io/reader.hpp"
+#include "deskext/platform/fs.hpp"
 #include "install/file_hash.hpp"
 #include "install/locks.hpp"
 #include "parallel/for_each_index.hpp"
@@ -24,8 +25,7 @@ std::uint32_t permission_bits(fs::perms perms) {
 
 // One recorded file against what is on disk; no drift → nullopt. Without `hash`, the content
 // is taken as known (its hash was just taken from this very file) and only the size compared.
-Result<std::optional<Drift>> check_file(const fs::path& dir, const InstalledFile& file,
-                                        bool hash) {
+Result<std::optional<Drift>> check_file(const fs::path& dir, const InstalledFile& file, bool hash) {
     const auto path = dir / file.path;
     std::error_code ec;
     const auto status = fs::symlink_status(path, ec);
@@ -46,9 +46,11 @@ Result<std::optional<Drift>> check_file(const fs::path& dir, const InstalledFile
         return Drift{file.path, "changed",
                      fmt::format("{} bytes, recorded {}", ec ? 0 : size, file.size)};
     }
-    if (const auto mode = permission_bits(status.permissions()); mode != file.mode)
+    DESKEXT_TRY_ASSIGN(const bool same_mode, platform::has_mode(path, file.mode));
+    if (!same_mode)
         return Drift{file.path, "mode",
-                     fmt::format("mode {:04o}, recorded {:04o}", mode, file.mode)};
+                     fmt::format("mode {:04o}, recorded {:04o}",
+                                 permission_bits(status.permissions()), file.mode)};
     return std::optional<Drift>{};
 }
 
@@ -115,7 +117,7 @@ Result<void> check_staged(const fs::path& stage, const InstallState& state, cons
                                 state.name, stage.string(), what));
     };
     const auto metadata_file = stage / "metadata.json";
-    DESKEXT_TRY_ASSIGN(auto reader, open_file_reader(metadata_file.string()));
+    DESKEXT_TRY_ASSIGN(auto reader, open_file_reader(metadata_file));
     DESKEXT_TRY_ASSIGN(auto text, read_all(*reader, limits.max_metadata_bytes));
     auto metadata = extension::parse_metadata(text, limits);
     if (!metadata) return incomplete("metadata.json: " + metadata.error().message);

@@ -5,12 +5,10 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cstring>
-#include <limits>
 #include <utility>
 
-#include "io/file_descriptor.hpp"
+#include "deskext/platform/file.hpp"
 
 namespace deskext {
 
@@ -29,8 +27,7 @@ std::string blob_name(const Digest& digest) { return "blob " + digest.str(); }
 
 VerifyingReader::VerifyingReader(std::unique_ptr<Reader> inner, Digest expected,
                                  std::int64_t expected_size)
-    : m_inner(std::move(inner)), m_expected(std::move(expected)),
-      m_expected_size(expected_size) {}
+    : m_inner(std::move(inner)), m_expected(std::move(expected)), m_expected_size(expected_size) {}
 
 Result<std::size_t> VerifyingReader::read(std::span<std::byte> buffer) {
     if (m_done) {
@@ -88,8 +85,8 @@ Result<std::string> read_all(Reader& reader, std::size_t cap, ErrorCode too_big)
         if (n == 0) return out;
         out.append(reinterpret_cast<const char*>(buffer.data()), n);
         if (out.size() > cap)
-            return fail(too_big, "document is larger than the limit of " + std::to_string(cap) +
-                                     " bytes");
+            return fail(too_big,
+                        "document is larger than the limit of " + std::to_string(cap) + " bytes");
     }
 }
 
@@ -116,10 +113,8 @@ namespace {
 
 class FileRangeReader final : public Reader {
 public:
-    FileRangeReader(std::string path, io::FileDescriptor fd, std::int64_t offset,
-                    std::int64_t length)
-        : m_path(std::move(path)), m_fd(std::move(fd)), m_pos(offset), m_end_known(length >= 0),
-          m_remaining(length) {}
+    FileRangeReader(platform::File file, std::int64_t offset, std::int64_t length)
+        : m_file(std::move(file)), m_pos(offset), m_end_known(length >= 0), m_remaining(length) {}
 
     Result<std::size_t> read(std::span<std::byte> buffer) override {
         if (buffer.empty()) return std::size_t{0};
@@ -129,25 +124,18 @@ public:
             if (static_cast<std::uint64_t>(m_remaining) < want)
                 want = static_cast<std::size_t>(m_remaining);
         }
-        ssize_t n = 0;
-        do {
-            n = ::pread(m_fd.get(), buffer.data(), want, static_cast<off_t>(m_pos));
-        } while (n < 0 && errno == EINTR);
-        if (n < 0)
-            return fail(ErrorCode::filesystem,
-                        "cannot read " + m_path + ": " + std::strerror(errno));
+        DESKEXT_TRY_ASSIGN(const std::size_t n, m_file.read_at(buffer.first(want), m_pos));
         if (n == 0 && m_end_known)
             return fail(ErrorCode::integrity,
-                        m_path + " ends at byte " + std::to_string(m_pos) + ", " +
+                        m_file.path().string() + " ends at byte " + std::to_string(m_pos) + ", " +
                             std::to_string(m_remaining) + " bytes before the end of its range");
-        m_pos += n;
-        if (m_end_known) m_remaining -= n;
-        return static_cast<std::size_t>(n);
+        m_pos += static_cast<std::int64_t>(n);
+        if (m_end_known) m_remaining -= static_cast<std::int64_t>(n);
+        return n;
     }
 
 private:
-    std::string m_path;
-    io::FileDescriptor m_fd;
+    platform::File m_file;
     std::int64_t m_pos;
     bool m_end_known;
     std::int64_t m_remaining;
@@ -155,19 +143,14 @@ private:
 
 }  // namespace
 
-Result<std::unique_ptr<Reader>> open_file_reader(const std::string& path, std::int64_t offset,
-                                                 std::int64_t length) {
+Result<std::unique_ptr<Reader>> open_file_reader(const std::filesystem::path& path,
+                                                 std::int64_t offset, std::int64_t length) {
     if (offset < 0)
-        return fail(ErrorCode::internal, "negative offset " + std::to_string(offset) +
-                                             " for " + path);
-    DESKEXT_TRY_ASSIGN(auto fd, io::FileDescriptor::open_read(path));
-    struct stat st {};
-    if (::fstat(fd.get(), &st) != 0)
-        return fail(ErrorCode::filesystem, "cannot stat " + path + ": " + std::strerror(errno));
-    if (S_ISDIR(st.st_mode))
-        return fail(ErrorCode::filesystem, "cannot read " + path + ": it is a directory");
+        return fail(ErrorCode::internal,
+                    "negative offset " + std::to_string(offset) + " for " + path.string());
+    DESKEXT_TRY_ASSIGN(auto file, platform::File::open_read(path));
     return std::unique_ptr<Reader>(
-        std::make_unique<FileRangeReader>(path, std::move(fd), offset, length));
+        std::make_unique<FileRangeReader>(std::move(file), offset, length));
 }
 
 }  // namespace deskext

@@ -1,14 +1,6 @@
 #include "layer/layer_io.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <system_error>
 #include <utility>
-
-#include "deskext/platform/fs.hpp"
 
 namespace deskext::layer {
 
@@ -80,52 +72,15 @@ Result<std::map<std::string, std::string, std::less<>>> final_captures(
 
 Result<OutputFile> OutputFile::create(const std::filesystem::path& path, std::uint32_t mode) {
     // Only permission bits; the installer fixes modes for good later.
-    const auto perms = static_cast<mode_t>(mode & 0777u);
-    constexpr int flags = O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC;
-    int fd = ::open(path.c_str(), flags, perms);
-    if (fd < 0 && errno == ENOENT) {
-        DESKEXT_TRY(platform::create_directories(path.parent_path()));
-        fd = ::open(path.c_str(), flags, perms);
-    }
-    if (fd < 0)
-        return std::unexpected(
-            platform::fs_error("create", path, std::error_code(errno, std::generic_category())));
-    OutputFile out(fd, path);
-    // open() honours the umask; the mode asked for is what the file must have.
-    if (::fchmod(fd, perms) != 0)
-        return std::unexpected(platform::fs_error("set the mode of", path,
-                                                  std::error_code(errno, std::generic_category())));
-    return out;
-}
-
-OutputFile::OutputFile(OutputFile&& other) noexcept
-    : m_fd(std::exchange(other.m_fd, -1)), m_path(std::move(other.m_path)) {}
-
-OutputFile::~OutputFile() {
-    if (m_fd >= 0) ::close(m_fd);
-}
-
-Result<void> OutputFile::write(std::span<const std::byte> data) {
-    while (!data.empty()) {
-        const ssize_t n = ::write(m_fd, data.data(), data.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0)
-            return std::unexpected(platform::fs_error(
-                "write", m_path, std::error_code(errno, std::generic_category())));
-        data = data.subspan(static_cast<std::size_t>(n));
-    }
-    return {};
+    DESKEXT_TRY_ASSIGN(platform::File file, platform::File::create_new(path, mode & 0777U));
+    return OutputFile(std::move(file));
 }
 
 Result<void> OutputFile::close() {
-    const int fd = std::exchange(m_fd, -1);
     // The file is complete: its data can go to disk while the layers are still being read,
     // rather than all at once when the staged tree is flushed.
-    platform::start_writeback(fd);
-    if (::close(fd) != 0)
-        return std::unexpected(
-            platform::fs_error("write", m_path, std::error_code(errno, std::generic_category())));
-    return {};
+    m_file.start_writeback();
+    return m_file.close();
 }
 
 Result<FileHash> copy_entry_data(LayerReader& reader, const std::vector<OutputFile*>& outputs,

@@ -17,6 +17,7 @@
 #include "deskext/layer/image_tree.hpp"
 #include "deskext/layer/layer_progress.hpp"
 #include "deskext/layer/layer_reader.hpp"
+#include "deskext/platform/file.hpp"
 #include "deskext/source/image_source.hpp"
 
 namespace deskext::layer {
@@ -70,24 +71,20 @@ struct Capture {
     const ImageTree& tree, std::map<std::string, Capture, std::less<>>& captures,
     const Limits& limits);
 
-// A destination file, created new (O_EXCL) and never through a symlink. Closed at scope exit.
+// A destination file, created new (platform::File::create_new: never through a symlink, its
+// directories created when missing). Closed at scope exit.
 class OutputFile {
 public:
     [[nodiscard]] static Result<OutputFile> create(const std::filesystem::path& path,
                                                    std::uint32_t mode);
-    OutputFile(OutputFile&& other) noexcept;
-    OutputFile& operator=(OutputFile&&) = delete;
-    OutputFile(const OutputFile&) = delete;
-    OutputFile& operator=(const OutputFile&) = delete;
-    ~OutputFile();
 
-    [[nodiscard]] Result<void> write(std::span<const std::byte> data);
+    [[nodiscard]] Result<void> write(std::span<const std::byte> data) { return m_file.write(data); }
+    // Closes the complete file, its writeback to disk started.
     [[nodiscard]] Result<void> close();
 
 private:
-    OutputFile(int fd, std::filesystem::path path) : m_fd(fd), m_path(std::move(path)) {}
-    int m_fd;
-    std::filesystem::path m_path;
+    explicit OutputFile(platform::File file) : m_file(std::move(file)) {}
+    platform::File m_file;
 };
 
 // Writes the rest of the current regular-file entry's data to every output, then closes them;

@@ -231,7 +231,7 @@ namespace {
 
 Result<void> copy_to_new_file(const std::filesystem::path& from, const Placement& to,
                               std::vector<std::byte>& buffer) {
-    DESKEXT_TRY_ASSIGN(auto in, open_file_reader(from.string()));
+    DESKEXT_TRY_ASSIGN(auto in, open_file_reader(from));
     DESKEXT_TRY_ASSIGN(OutputFile out, OutputFile::create(to.to, to.mode));
     while (true) {
         DESKEXT_TRY_ASSIGN(const std::size_t n, in->read(buffer));

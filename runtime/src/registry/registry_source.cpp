@@ -204,7 +204,7 @@ public:
         if (batch->jobs.empty()) return PrefetchScope();
         for (std::size_t i = 0; i < batch->sinks.size(); ++i) {
             const auto& sink = *batch->sinks[i];
-            DESKEXT_TRY_ASSIGN(auto file, open_file_reader(sink.file().string()));
+            DESKEXT_TRY_ASSIGN(auto file, open_file_reader(sink.file()));
             const auto& blob = batch->blobs[i];
             m_arriving.insert_or_assign(blob.digest,
                                         Arriving{sink.arriving(), std::move(file), blob.size});
@@ -409,8 +409,8 @@ private:
                             const Result<HttpResponse>& response) {
         const auto& blob = batch.blobs[i];
         if (!response)
-            return std::unexpected(Error(response.error()).context("fetching blob " +
-                                                                   blob.digest.str()));
+            return std::unexpected(
+                Error(response.error()).context("fetching blob " + blob.digest.str()));
         const auto status = response->status;
         if (status == 404) {
             return fail(ErrorCode::not_found,

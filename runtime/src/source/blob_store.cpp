@@ -32,7 +32,7 @@ public:
     [[nodiscard]] Result<std::unique_ptr<Reader>> open(std::string_view name) const override {
         const auto file = m_dir / name;
         if (!has(name)) return fail(ErrorCode::not_found, "no such file: " + file.string());
-        return open_file_reader(file.string());
+        return open_file_reader(file);
     }
 
 private:

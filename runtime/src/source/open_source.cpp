@@ -107,9 +107,11 @@ Result<std::unique_ptr<ImageSource>> open_detected(const std::string& path,
 }
 
 // Whether a text that names nothing on disk was meant as a path rather than as a registry
-// reference: references are never absolute, relative with ./ or ../, or named like archives.
+// reference: references are never absolute ("/x"; "C:\x", "\\server\x" on Windows), relative
+// with ./ or ../, or named like archives.
 bool meant_as_path(std::string_view text) {
-    if (text.starts_with('/') || text.starts_with('.') || text.starts_with('~')) return true;
+    if (std::filesystem::path(text).has_root_path()) return true;
+    if (text.starts_with('.') || text.starts_with('~')) return true;
     for (const std::string_view ext : {".tar", ".tgz", ".tar.gz", ".oci"}) {
         if (text.ends_with(ext)) return true;
     }
@@ -161,10 +163,10 @@ Result<void> check_manifest_descriptor(const oci::Descriptor& descriptor, const 
     }
     if (descriptor.size < 0 ||
         static_cast<std::uint64_t>(descriptor.size) > limits.max_manifest_bytes) {
-        return fail(ErrorCode::invalid_extension,
-                    fmt::format("{} is {} bytes, more than the limit of {} for a manifest",
-                                descriptor.digest.str(), descriptor.size,
-                                limits.max_manifest_bytes));
+        return fail(
+            ErrorCode::invalid_extension,
+            fmt::format("{} is {} bytes, more than the limit of {} for a manifest",
+                        descriptor.digest.str(), descriptor.size, limits.max_manifest_bytes));
     }
     return {};
 }

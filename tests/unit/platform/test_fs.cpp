@@ -204,6 +204,24 @@ TEST_CASE("platform: set_mode reports a missing path", "[platform][fs]") {
     CHECK_THAT(result.error().message, Catch::Contains((dir / "missing").string()));
 }
 
+TEST_CASE("platform: has_mode compares the permission bits, not through a symlink",
+          "[platform][fs]") {
+    TempDir dir;
+    write_text(dir / "tool", "x");
+    REQUIRE(platform::set_mode(dir / "tool", 0755));
+    CHECK(platform::has_mode(dir / "tool", 0755).value());
+    CHECK_FALSE(platform::has_mode(dir / "tool", 0644).value());
+    CHECK_FALSE(platform::has_mode(dir / "tool", 0700).value());
+
+    fs::create_symlink(dir / "tool", dir / "link");
+    CHECK_FALSE(platform::has_mode(dir / "link", 0755).value());
+
+    const auto missing = platform::has_mode(dir / "missing", 0644);
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().code == ErrorCode::filesystem);
+    CHECK_THAT(missing.error().message, Catch::Contains((dir / "missing").string()));
+}
+
 TEST_CASE("platform: make_unique_dir creates fresh private directories", "[platform][fs]") {
     TempDir parent;
     std::set<fs::path> made;

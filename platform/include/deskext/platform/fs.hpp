@@ -4,8 +4,8 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 #include "deskext/error.hpp"
 
@@ -55,16 +55,20 @@ namespace deskext::platform {
 // (sync_file_range) and then fsyncs each; elsewhere each path is flushed (fsync_path).
 [[nodiscard]] Result<void> flush_paths(const std::vector<std::filesystem::path>& paths);
 
-// Asks the OS to start writing an open file's data to disk now, without waiting for it, so that
-// a later flush_paths finds it written and the disk worked meanwhile. Best effort; does nothing
-// where the OS has no such call (only Linux has one: sync_file_range).
-void start_writeback(int fd);
-// The same for a file by path (not following a symlink), for a writer that holds no descriptor.
+// Asks the OS to start writing a file's data to disk now, without waiting for it, so that a
+// later flush_paths finds it written and the disk worked meanwhile. Not through a symlink. Best
+// effort; does nothing where the OS has no such call (only Linux has one: sync_file_range). For
+// an open File: File::start_writeback.
 void start_writeback(const std::filesystem::path& path);
 
 // Sets permission bits exactly (no setuid/setgid/sticky, never world-writable: such bits in
 // `mode` are cleared). Does not follow a symlink at `path`.
 [[nodiscard]] Result<void> set_mode(const std::filesystem::path& path, std::uint32_t mode);
+
+// Whether `path` (a symlink is not followed) has the permission bits `mode`: exactly, on POSIX.
+// Windows has none and keeps only the owner's write bit, as the read-only attribute (set_mode):
+// there a file has `mode` when that attribute agrees with it, and a directory has any mode.
+[[nodiscard]] Result<bool> has_mode(const std::filesystem::path& path, std::uint32_t mode);
 
 // Creates a new directory with a unique random name "<prefix><random>" inside parent.
 [[nodiscard]] Result<std::filesystem::path> make_unique_dir(const std::filesystem::path& parent,

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <span>
 #include <string>
@@ -58,7 +59,7 @@ private:
 };
 
 // A reader over a byte range of a file (offset, length), or the whole file when length < 0.
-[[nodiscard]] Result<std::unique_ptr<Reader>> open_file_reader(const std::string& path,
+[[nodiscard]] Result<std::unique_ptr<Reader>> open_file_reader(const std::filesystem::path& path,
                                                                std::int64_t offset = 0,
                                                                std::int64_t length = -1);
 
