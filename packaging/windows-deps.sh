@@ -15,7 +15,8 @@
 # Usage: packaging/windows-deps.sh [--prefix DIR]
 #   --prefix  where the combined prefix is assembled (default: CACHE/prefix)
 #
-# CACHE is ${DESKEXT_WINDOWS_DEPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/deskext-build/windows-amd64}.
+# CACHE is $DESKEXT_WINDOWS_DEPS_CACHE, by default
+# ${XDG_CACHE_HOME:-$HOME/.cache}/deskext-build/windows-amd64.
 #   CACHE/<package>_<debian-version>/ holds one library installed alone. A library built against
 #     others names their versions too (curl_<v>+zlib_<v>, libarchive_<v>+zlib_<v>+libzstd_<v>),
 #     so that a new zlib or zstd rebuilds it. Its `.built`, written last, holds a hash of the
@@ -41,7 +42,7 @@ cache=${DESKEXT_WINDOWS_DEPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/deskext-buil
 prefix=""
 while [ $# -gt 0 ]; do
     case "$1" in
-        --prefix) prefix="$2"; shift ;;
+        --prefix) prefix="${2:?--prefix needs a directory}"; shift ;;
         *) echo "windows-deps: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -89,7 +90,10 @@ add_deb_src() {
         }
         /^[[:space:]]*$/ { flush(); next }
         /^#/ { next }
-        /^Types:/ { for (i = 2; i <= NF; i++) { if ($i == "deb") deb = 1; if ($i == "deb-src") src = 1 }; next }
+        /^Types:/ {
+            for (i = 2; i <= NF; i++) { if ($i == "deb") deb = 1; if ($i == "deb-src") src = 1 }
+            next
+        }
         /^Enabled:[[:space:]]*no/ { disabled = 1 }
         { line[++n] = $0 }
         END { flush() }' "$sources")
@@ -107,8 +111,7 @@ install_tools() {
     # dpkg-dev brings dpkg-source and what it unpacks with (patch, xz-utils, bzip2). No
     # autotools: the upstream configure scripts are used as shipped (see build_curl).
     local tools=(g++-mingw-w64-x86-64-posix nasm make cmake pkg-config dpkg-dev
-                 nlohmann-json3-dev catch2) missing
-    need_update=0
+                 nlohmann-json3-dev catch2) missing need_update=0
     add_deb_src
     if ! compgen -G '/var/lib/apt/lists/*_source_Sources*' >/dev/null; then need_update=1; fi
     source "$script_dir/missing-packages.sh"
@@ -345,15 +348,19 @@ finish() {
     fi
 }
 
-# Copies the libraries and the header-only ones into the prefix, unless it holds them already.
+# Copies the libraries and the header-only ones into the prefix, unless it holds them already
+# (the same cache entries, built by the same recipes).
 assemble() {
     local pkg manifest staging="$prefix.new" old
-    manifest="# deskext's Windows (windows/amd64, mingw-w64) dependencies: package, Debian version, cache entry"
+    manifest="# deskext's Windows (windows/amd64, mingw-w64) dependencies"
+    manifest+=$'\n'"# package, Debian version, cache entry, recipe"
     for pkg in zlib libzstd libarchive curl fmtlib libisal; do
-        if [ -n "${key[$pkg]:-}" ]; then manifest+=$'\n'"$pkg ${version[$pkg]} ${key[$pkg]}"; fi
+        if [ -n "${key[$pkg]:-}" ]; then
+            manifest+=$'\n'"$pkg ${version[$pkg]} ${key[$pkg]} $(cat "$cache/${key[$pkg]}/.built")"
+        fi
     done
     for pkg in nlohmann-json3-dev catch2; do
-        manifest+=$'\n'"$pkg $(dpkg-query -W -f='${Version}' "$pkg") (headers of the installed package)"
+        manifest+=$'\n'"$pkg $(dpkg-query -W -f='${Version}' "$pkg") (headers, from /usr)"
     done
     if [ "$(cat "$prefix/$manifest_name" 2>/dev/null)" = "$manifest" ]; then
         log "prefix up to date: $prefix"
