@@ -151,6 +151,14 @@ Result<std::filesystem::path> resolve_in_root(const std::filesystem::path& root,
 }
 
 Result<void> atomic_rename(const std::filesystem::path& from, const std::filesystem::path& to) {
+    // POSIX rename replaces an empty directory with a directory; MoveFileExW never replaces a
+    // directory (access denied). The empty one goes first: callers only ever move onto a
+    // directory they just made under a random name (a staging directory).
+    if (const DWORD target = ::GetFileAttributesW(to.c_str());
+        target != INVALID_FILE_ATTRIBUTES && (target & FILE_ATTRIBUTE_DIRECTORY) != 0 &&
+        (target & FILE_ATTRIBUTE_REPARSE_POINT) == 0 && !::RemoveDirectoryW(to.c_str())) {
+        return os_fail("rename " + shown(from) + " to", to);
+    }
     // MOVEFILE_WRITE_THROUGH: do not return before the rename is on disk.
     if (!::MoveFileExW(from.c_str(), to.c_str(),
                        MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {

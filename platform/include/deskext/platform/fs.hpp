@@ -17,8 +17,9 @@ namespace deskext::platform {
 [[nodiscard]] Result<std::filesystem::path> resolve_in_root(const std::filesystem::path& root,
                                                             std::string_view relative);
 
-// Renames from → to atomically (rename(2) / MoveFileEx). `to` must not exist or be an empty dir
-// on POSIX; use exchange_directories to swap two populated directories.
+// Renames from → to atomically (rename(2) / MoveFileEx). `to` must not exist or be an empty
+// directory (which Windows removes first: MoveFileEx cannot replace a directory); use
+// exchange_directories to swap two populated directories.
 [[nodiscard]] Result<void> atomic_rename(const std::filesystem::path& from,
                                          const std::filesystem::path& to);
 
