@@ -14,7 +14,10 @@ add_library(deskext::warnings ALIAS deskext_warnings)
 target_compile_options(deskext_warnings INTERFACE
     ${DESKEXT_WARNING_FLAGS}
     $<$<CXX_COMPILER_ID:GNU>:${DESKEXT_GNU_WARNING_FLAGS}>
-    $<$<BOOL:${DESKEXT_WARNINGS_AS_ERRORS}>:-Werror>)
+    $<$<BOOL:${DESKEXT_WARNINGS_AS_ERRORS}>:-Werror>
+    # mingw-w64's g++ 12 reports a potential null dereference inside nlohmann/json's iterators
+    # once they are inlined at -O2, although the header is a system one; shown, not fatal.
+    $<$<AND:$<BOOL:${DESKEXT_WARNINGS_AS_ERRORS}>,$<PLATFORM_ID:Windows>>:-Wno-error=null-dereference>)
 
 add_library(deskext_sanitizers INTERFACE)
 add_library(deskext::sanitizers ALIAS deskext_sanitizers)
