@@ -28,9 +28,9 @@ packages=(
     # The libFuzzer targets (tests/fuzz): clang 16 is Debian 12's oldest clang that compiles
     # libstdc++'s <expected>; libclang-rt-16-dev holds libFuzzer and the sanitizer runtimes.
     clang-16 libclang-rt-16-dev
-    # deskext is compiled (not linked) for Windows with mingw-w64's g++ in CI
-    # (cmake/windows_check.cmake).
-    g++-mingw-w64-x86-64-posix
+    # The Windows build (packaging/windows-build.sh; its libraries: packaging/windows-deps.sh)
+    # and Wine, which runs deskext.exe in the tests (tests/windows/run-tests.sh).
+    g++-mingw-w64-x86-64-posix wine64
 )
 
 sudo=""

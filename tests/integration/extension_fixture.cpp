@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -85,9 +86,18 @@ std::vector<nlohmann::json> Run::of(const std::string& event) const {
     return found;
 }
 
+std::vector<std::string> deskext_command() {
+    const char* command = std::getenv("DESKEXT_TEST_COMMAND");
+    if (command == nullptr || *command == '\0') return {DESKEXT_BINARY};
+    std::vector<std::string> words;
+    std::istringstream split(command);
+    for (std::string word; split >> word;) words.push_back(word);
+    return words;
+}
+
 Run run_deskext(const std::vector<std::string>& args, const std::filesystem::path& home,
                 const std::map<std::string, std::string>& extra_env) {
-    std::vector<std::string> argv{DESKEXT_BINARY};
+    std::vector<std::string> argv = deskext_command();
     argv.insert(argv.end(), args.begin(), args.end());
     std::map<std::string, std::string> env{{"HOME", home.string()}, {"DESKEXT_ROOT", ""}};
     for (const auto& [key, value] : extra_env) env[key] = value;

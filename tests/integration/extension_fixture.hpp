@@ -38,6 +38,10 @@ struct Run {
     [[nodiscard]] std::vector<nlohmann::json> of(const std::string& event) const;
 };
 
+// The command that runs deskext: the binary of this build, or the words of DESKEXT_TEST_COMMAND
+// when it is set (tests/windows/run-tests.sh: deskext.exe under Wine).
+[[nodiscard]] std::vector<std::string> deskext_command();
+
 // Runs the real deskext binary with HOME pointed at `home` (never the real one), plus
 // `extra_env` (which overrides, e.g. DESKEXT_CACHE_DIR, DOCKER_CONFIG).
 [[nodiscard]] Run run_deskext(const std::vector<std::string>& args,

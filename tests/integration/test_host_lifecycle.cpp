@@ -1,0 +1,178 @@
+// The whole life of an extension on the host deskext runs on, with no --platform: deskext must
+// detect the host, pick the variant of its architecture and install the host binaries of its
+// OS, from an OCI layout, an oci-archive and a plain-HTTP registry, then list, verify, update and
+// uninstall it, with the JSON events and exit codes of docs/events.md. Tagged [host]: these run
+// in the Linux suite against the Linux binary, and against deskext.exe under Wine
+// (tests/windows/run-tests.sh sets DESKEXT_TEST_COMMAND), where the host is windows/amd64.
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "extension_fixture.hpp"
+#include "fixtures/oci_archive.hpp"
+#include "fixtures/test_registry.hpp"
+
+using namespace deskext;
+using namespace deskext::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+// The extension's name (--name) and the directory it is installed in.
+const std::string full_name = "acme/tool-ext";
+const std::string name = "acme_tool-ext";
+
+struct Host {
+    std::string os;
+    std::string arch;
+    [[nodiscard]] std::string platform() const { return os + "/" + arch; }
+};
+
+// The host as deskext itself reports it.
+Host detect_host(const fs::path& home) {
+    const auto run = run_deskext({"version", "--json"}, home);
+    REQUIRE(run.exit_code == 0);
+    const std::string platform = run.last()["host_platform"];
+    const auto slash = platform.find('/');
+    return {platform.substr(0, slash), platform.substr(slash + 1)};
+}
+
+// The name of the test extension's binary for `os` under host/.
+std::string binary_of(const std::string& os) { return os == "windows" ? "tool.exe" : "tool"; }
+
+// Two versions of the test extension, as a layout each and the first also as an oci-archive.
+struct Images {
+    fixtures::TempDir dir{"deskext-host-"};
+    fs::path v1 = dir / "v1";
+    fs::path v2 = dir / "v2";
+    fs::path archive = dir / "v1.tar";
+    Images() {
+        fixtures::write_multi_arch_image(v1, "1.0.0", tool_extension_variants("1.0.0"));
+        fixtures::write_multi_arch_image(v2, "2.0.0", tool_extension_variants("2.0.0"));
+        fixtures::write_oci_archive(v1, archive);
+    }
+};
+
+// A --json run that succeeded and ended with a `result` event for `command`.
+const nlohmann::json& check_result(const Run& run, const std::string& command) {
+    INFO(run.err << run.out);
+    REQUIRE(run.exit_code == 0);
+    REQUIRE(!run.events.empty());
+    // ls and verify report only their result (docs/events.md).
+    if (command != "ls" && command != "verify") CHECK(run.events.front()["event"] == "started");
+    REQUIRE(run.last()["event"] == "result");
+    CHECK(run.last()["command"] == command);
+    CHECK(run.last()["ok"] == true);
+    return run.last();
+}
+
+// The install under `root` holds the files the host gets, and the host's own binary.
+void check_installed(const fs::path& root, const Host& host, const std::string& version) {
+    const auto tree = read_tree(root / name);
+    CHECK(tree.at("metadata.json") == tool_metadata());
+    CHECK(tree.at("tool.svg") == tool_icon());
+    CHECK(tree.at("ui/ui/index.html") == tool_ui_index());
+    CHECK(tree.at("host/" + binary_of(host.os)) == tool_bytes(host.os, host.arch));
+    CHECK(tree.count("etc/passwd") == 0);
+    const auto ls = run_deskext({"ls", "--root", root.string(), "--json"}, root.parent_path());
+    const auto& result = check_result(ls, "ls");
+    REQUIRE(result["extensions"].size() == 1);
+    CHECK(result["extensions"][0]["name"] == name);
+    CHECK(result["extensions"][0]["broken"] == false);
+    CHECK(result["extensions"][0]["version"] == version);
+    CHECK(result["extensions"][0]["platform"] == host.platform());
+}
+
+}  // namespace
+
+TEST_CASE("host: install, verify, update and uninstall for the host deskext runs on",
+          "[integration][host]") {
+    Images images;
+    fixtures::TempDir home;
+    const Host host = detect_host(home.path());
+    const auto root = home / "root";
+    const std::vector<std::string> at_root{"--root", root.string(), "--json"};
+    const auto with = [&](std::vector<std::string> args) {
+        args.insert(args.end(), at_root.begin(), at_root.end());
+        return run_deskext(args, home.path());
+    };
+
+    const auto install =
+        with({"install", "oci:" + images.v1.string() + ":1.0.0", "--name", full_name});
+    const auto& installed = check_result(install, "install");
+    CHECK(installed["name"] == name);
+    CHECK(installed["platform"] == host.platform());
+    CHECK(installed["image_platform"] == "linux/" + host.arch);
+    const auto binaries = installed["binaries"].get<std::vector<std::string>>();
+    CHECK(std::ranges::count(binaries, "host/" + binary_of(host.os)) == 1);
+    CHECK(installed["unchanged"] == false);
+    check_installed(root, host, "1.0.0");
+
+    const auto again =
+        with({"install", "oci-archive:" + images.archive.string(), "--name", full_name});
+    CHECK(check_result(again, "install")["unchanged"] == true);
+
+    const auto verify = with({"verify", name});
+    CHECK(check_result(verify, "verify")["drift"].empty());
+
+    const auto update =
+        with({"update", "oci:" + images.v2.string() + ":2.0.0", "--name", full_name});
+    CHECK(check_result(update, "update")["version"] == "2.0.0");
+    check_installed(root, host, "2.0.0");
+
+    const auto uninstall = with({"uninstall", name});
+    check_result(uninstall, "uninstall");
+    CHECK_FALSE(fs::exists(root / name));
+}
+
+TEST_CASE("host: an install that fails keeps the installed version, with the documented codes",
+          "[integration][host]") {
+    Images images;
+    fixtures::TempDir home;
+    const Host host = detect_host(home.path());
+    const auto root = home / "root";
+    REQUIRE(run_deskext(
+                {"install", images.archive.string(), "--root", root.string(), "--name", full_name},
+                home.path())
+                .exit_code == 0);
+    const auto before = read_tree(root / name);
+
+    const auto expect_error = [&](const std::vector<std::string>& args, int exit_code,
+                                  const std::string& code) {
+        auto argv = args;
+        argv.insert(argv.end(), {"--root", root.string(), "--json"});
+        const auto run = run_deskext(argv, home.path());
+        INFO(run.err << run.out);
+        CHECK(run.exit_code == exit_code);
+        REQUIRE(!run.events.empty());
+        CHECK(run.last()["event"] == "error");
+        CHECK(run.last()["code"] == code);
+        CHECK(read_tree(root / name) == before);
+    };
+    expect_error({"install", "oci:" + images.v2.string() + ":9.9.9", "--name", full_name}, 3,
+                 "not_found");
+    expect_error({"install", "oci:" + images.v2.string() + ":2.0.0", "--name", full_name,
+                  "--platform", "plan9/amd64"},
+                 2, "usage");
+}
+
+// A loopback registry may use plain HTTP without --insecure-registry, as with docker; the option
+// is given here as it is for any other plain-HTTP registry.
+TEST_CASE("host: install from a registry over plain HTTP", "[integration][host]") {
+    Images images;
+    fixtures::TempDir home;
+    const Host host = detect_host(home.path());
+    fixtures::TestRegistry registry(images.dir / "registry", {});
+    registry.push(images.v1, "1.0.0", "acme/tool-ext:1.0.0");
+    const auto root = home / "root";
+    const std::string reference = registry.host() + "/acme/tool-ext:1.0.0";
+
+    const auto run = run_deskext({"install", reference, "--root", root.string(), "--json",
+                                  "--insecure-registry", registry.host(), "--name", full_name},
+                                 home.path(), {{"DESKEXT_CACHE_DIR", (home / "cache").string()}});
+    const auto& result = check_result(run, "install");
+    CHECK(result["platform"] == host.platform());
+    check_installed(root, host, "1.0.0");
+}

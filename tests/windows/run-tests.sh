@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Tests deskext.exe under Wine, from this Linux machine: the executable must detect
+# windows/amd64, and the integration tests tagged [host] (tests/integration/
+# test_host_lifecycle.cpp: install, update, verify, ls and uninstall from an OCI layout, an
+# oci-archive and a loopback docker-registry, with the events and exit codes of docs/events.md)
+# run against it instead of the Linux binary. Their JSON events are then checked against
+# docs/events.schema.json, as the Linux ones are.
+#
+# Usage: tests/windows/run-tests.sh [WINDOWS_BUILD_DIR] [LINUX_BUILD_DIR]
+#   defaults: build/windows (packaging/windows-build.sh) and build/dev (the dev preset)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+windows=$(realpath "${1:-build/windows}")
+linux=$(realpath "${2:-build/dev}")
+exe="$windows/runtime/deskext.exe"
+wine="$PWD/tests/windows/wine.sh"
+
+host=$("$wine" "$exe" version --json | python3 -c \
+    'import json, sys; print(json.loads(sys.stdin.readlines()[-1])["host_platform"])')
+echo "windows-tests: deskext.exe under Wine detects $host"
+[ "$host" = windows/amd64 ]
+
+DESKEXT_TEST_COMMAND="$wine $exe" "$linux/tests/deskext_integration_tests" '[host]'
+/usr/bin/python3 tests/check_events_schema.py docs/events.schema.json \
+    "$linux/tests/json-events.log"
