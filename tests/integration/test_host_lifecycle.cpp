@@ -176,3 +176,36 @@ TEST_CASE("host: install from a registry over plain HTTP", "[integration][host]"
     CHECK(result["platform"] == host.platform());
     check_installed(root, host, "1.0.0");
 }
+
+// Windows paths: a drive letter and backslashes in every place a path is accepted. Under Wine
+// the Linux root is drive Z:, so the test's directories are reached as Z:\tmp\….
+TEST_CASE("host: Windows paths with a drive letter and backslashes", "[integration][host]") {
+    fixtures::TempDir home;
+    const Host host = detect_host(home.path());
+    if (host.os != "windows") {
+        SUCCEED("the host is " << host.platform() << ": no drive letters");
+        return;
+    }
+    const auto windows = [](const fs::path& path) {
+        std::string text = "Z:" + path.string();
+        std::ranges::replace(text, '/', '\\');
+        return text;
+    };
+    Images images;
+    const auto root = home / "root";
+    const std::vector<std::vector<std::string>> sources{
+        {"oci-archive:" + windows(images.archive)},
+        {windows(images.archive)},
+        {"oci:" + windows(images.v1) + ":1.0.0"},
+        {"oci:" + windows(images.v1)},
+    };
+    for (const auto& source : sources) {
+        INFO(source.front());
+        fs::remove_all(root);
+        const auto run = run_deskext(
+            {"install", source.front(), "--root", windows(root), "--name", full_name, "--json"},
+            home.path());
+        check_result(run, "install");
+        check_installed(root, host, "1.0.0");
+    }
+}

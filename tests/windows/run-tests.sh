@@ -21,6 +21,13 @@ host=$("$wine" "$exe" version --json | python3 -c \
 echo "windows-tests: deskext.exe under Wine detects $host"
 [ "$host" = windows/amd64 ]
 
+# The default root is Docker Desktop's own: %APPDATA%\Docker\extensions.
+root=$("$wine" "$exe" ls --json | python3 -c \
+    'import json, sys; print(json.loads(sys.stdin.readlines()[-1])["root"])')
+appdata=$("$wine" cmd /c 'echo %APPDATA%' | tr -d '\r')
+echo "windows-tests: the default root is $root"
+[ "$root" = "$appdata\Docker\extensions" ]
+
 DESKEXT_TEST_COMMAND="$wine $exe" "$linux/tests/deskext_integration_tests" '[host]'
 /usr/bin/python3 tests/check_events_schema.py docs/events.schema.json \
     "$linux/tests/json-events.log"
