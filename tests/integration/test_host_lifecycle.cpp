@@ -209,3 +209,34 @@ TEST_CASE("host: Windows paths with a drive letter and backslashes", "[integrati
         check_installed(root, host, "1.0.0");
     }
 }
+
+// Where the swap takes several renames (Windows), the installed version is first parked beside
+// itself; a process killed right then leaves the extension's name missing. The next run puts it
+// back (a crash later leaves the new version in place, and the parked one is removed).
+TEST_CASE("host: the next run finishes a swap a killed update cut short", "[integration][host]") {
+    Images images;
+    fixtures::TempDir home;
+    const Host host = detect_host(home.path());
+    const auto root = home / "root";
+    const auto install = run_deskext({"install", images.archive.string(), "--root", root.string(),
+                                      "--name", full_name, "--json"},
+                                     home.path());
+    check_result(install, "install");
+    const auto before = read_tree(root / name);
+
+    SECTION("killed with the old version parked: it is restored") {
+        fs::rename(root / name, root / ("." + name + ".swap-0123-4567-89ab"));
+        fs::create_directories(root / ("." + name + ".staging-0123-4567-89ab"));
+    }
+    SECTION("killed with the new version in place: the parked one is removed") {
+        fs::create_directories(root / ("." + name + ".swap-0123-4567-89ab"));
+    }
+    const auto verify =
+        run_deskext({"verify", name, "--root", root.string(), "--json"}, home.path());
+    check_result(verify, "verify");
+    CHECK(read_tree(root / name) == before);
+    for (const auto& entry : fs::directory_iterator(root)) {
+        CHECK_FALSE(entry.path().filename().string().starts_with("." + name));
+    }
+    check_installed(root, host, "1.0.0");
+}

@@ -7,9 +7,10 @@
 
 namespace deskext::platform::detail {
 
-// a → <unique sibling of a>, b → a, sibling → b, through atomic_rename. Not one atomic step: a
-// crash between the renames leaves one of the two under the sibling name, which the
-// installer's next run cleans up. On a failure it puts back what it already moved.
+// b → ".<b's name>.swap-<random>" beside it, a → b, that parked name → a, through
+// atomic_rename. Not one atomic step: a crash between the renames leaves b's old content under
+// the parked name, which platform::recover_parked (fs.hpp) puts back in place or removes. On a
+// failure it puts back what it already moved.
 [[nodiscard]] Result<void> exchange_by_renames(const std::filesystem::path& a,
                                                const std::filesystem::path& b);
 

@@ -10,10 +10,30 @@
 namespace deskext {
 namespace {
 
-// ".<name>.staging-<random>" (StagingDir), also with the ".swap-<random>" suffix the
-// two-rename exchange fallback adds.
+// ".<name>.staging-<random>" (StagingDir).
 bool is_staging_name(std::string_view name) {
     return name.starts_with('.') && name.find(".staging-") != std::string_view::npos;
+}
+
+// An extension parked by a swap that was cut short (platform::recover_parked): put back when the
+// extension's own directory is missing, removed when the new version is in place.
+void recover_parked(const std::filesystem::path& root, CleanupReport& report) {
+    std::vector<std::filesystem::path> parked;
+    std::error_code ec;
+    std::filesystem::directory_iterator it(root, ec);
+    for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+        if (platform::parked_original(it->path().filename().string())) parked.push_back(it->path());
+    }
+    for (const auto& path : parked) {
+        auto recovered = platform::recover_parked(path);
+        if (!recovered)
+            report.failures.push_back(recovered.error().message);
+        else if (*recovered)
+            report.restored.push_back(
+                (root / *platform::parked_original(path.filename().string())).string());
+        else
+            report.staging.push_back(path.string());
+    }
 }
 
 void remove_staging(const std::filesystem::path& root, CleanupReport& report) {
@@ -54,6 +74,7 @@ void remove_stale_locks(const std::filesystem::path& root, CleanupReport& report
 
 CleanupReport cleanup_root(const std::filesystem::path& root, EventSink& events) {
     CleanupReport report;
+    recover_parked(root, report);
     remove_staging(root, report);
     remove_stale_locks(root, report);
     std::sort(report.staging.begin(), report.staging.end());
@@ -70,6 +91,10 @@ CleanupReport cleanup_root(const std::filesystem::path& root, EventSink& events)
                                              report.lock_files.size(),
                                              report.lock_files.size() == 1 ? "" : "s")}});
     }
+    for (const auto& restored : report.restored)
+        events.emit("warning", {{"message", fmt::format("restored {}: an update cut short had "
+                                                        "moved it aside",
+                                                        restored)}});
     for (const auto& failure : report.failures)
         events.emit("warning",
                     {{"message", fmt::format("cleanup: {}; the next run tries again", failure)}});

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -16,6 +18,14 @@ namespace deskext::platform {
 // no component is "..", absolute, or empty: the result always lies inside root.
 [[nodiscard]] Result<std::filesystem::path> resolve_in_root(const std::filesystem::path& root,
                                                             std::string_view relative);
+
+// Where exchange_directories cannot swap in one step (Windows), it first renames its second
+// directory to ".<name>.swap-<random>" beside it. parked_original gives <name> for such a name
+// (nullopt for any other), and recover_parked finishes what a process killed during the swap
+// left: the parked directory goes back to <name> when <name> is missing (true), and is removed
+// when <name> is there, complete (false).
+[[nodiscard]] std::optional<std::string> parked_original(std::string_view name);
+[[nodiscard]] Result<bool> recover_parked(const std::filesystem::path& parked);
 
 // Renames from → to atomically (rename(2) / MoveFileEx). `to` must not exist or be an empty
 // directory (which Windows removes first: MoveFileEx cannot replace a directory); use
