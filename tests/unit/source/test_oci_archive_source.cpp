@@ -94,7 +94,8 @@ TEST_CASE("source: a compressed oci-archive is refused with a clear message", "[
     CHECK(t::open_error((tmp / "image.tar.gz").string()) == ErrorCode::usage);
 }
 
-// [posix]: skopeo writes its archive, and the process fixture runs it on Linux only.
+// [posix]: Windows names may not contain ':'; skopeo, run by the Linux-only process fixture,
+// writes the archive too.
 TEST_CASE("source: oci-archive paths may contain ':'", "[source][posix]") {
     fx::TempDir tmp;
     t::write_two_platform_layout(tmp / "layout");
