@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <optional>
 #include <set>
 #include <stop_token>
 #include <thread>
@@ -96,15 +97,19 @@ public:
           m_removed(removed) {}
 
     [[nodiscard]] Result<std::size_t> read(std::span<std::byte> buffer) override {
+        if (m_dropped) return std::unexpected(*m_dropped);
         auto got = m_inner->read(buffer);
-        if (!got && got.error().code == ErrorCode::integrity && !m_dropped) {
-            m_dropped = true;
+        if (!got && got.error().code == ErrorCode::integrity) {
             ++m_removed;
+            // Closed before the removal: Windows keeps the name of a removed file until its last
+            // handle is closed, and a fetch of the blob could not put a fresh copy there.
+            m_inner.reset();
             m_cache.remove(m_digest);
             auto path = m_cache.path_of(m_digest);
-            return std::unexpected(std::move(got).error().context(
+            m_dropped = std::move(got).error().context(
                 fmt::format("the cached copy {} is damaged and was removed",
-                            path ? path->string() : m_digest.str())));
+                            path ? path->string() : m_digest.str()));
+            return std::unexpected(*m_dropped);
         }
         return got;
     }
@@ -114,7 +119,7 @@ private:
     cache::BlobCache& m_cache;
     Digest m_digest;
     std::atomic<std::size_t>& m_removed;  // layers are read on several threads
-    bool m_dropped = false;
+    std::optional<Error> m_dropped;       // once damaged: the error every read gives
 };
 
 class RegistrySource final : public ImageSource {

@@ -45,7 +45,9 @@ Located locate(std::string_view rest, Transport transport) {
         }
     }
     if (transport == Transport::docker_archive) {
-        const auto colon = rest.find(':');
+        // Past the root name: the ':' of a Windows drive ("C:\x.tar:NAME:TAG") is the path's.
+        const auto root = std::filesystem::path(rest).root_name().native().size();
+        const auto colon = rest.find(':', root);
         if (colon != std::string_view::npos && colon > 0 && colon + 1 < rest.size()) {
             return {std::string(rest.substr(0, colon)), std::string(rest.substr(colon + 1))};
         }

@@ -173,7 +173,12 @@ TEST_CASE("layer: hostile names are refused, naming the entry", "[layer][hostile
         {deskext::fixtures::file("a/../../escape", "x"), "a/../../escape"},
         {deskext::fixtures::file("./a/..", "x"), "./a/.."},
         {deskext::fixtures::file("/etc/passwd", "x"), "/etc/passwd"},
+#ifdef _WIN32
+        // libarchive built for Windows reads a tar name's '\\' as '/'.
+        {deskext::fixtures::file("a\\..\\b", "x"), "a/../b"},
+#else
         {deskext::fixtures::file("a\\..\\b", "x"), "a\\..\\b"},
+#endif
         {deskext::fixtures::file("C:/Windows/x", "x"), "C:/Windows/x"},
         {deskext::fixtures::file("c:x", "x"), "c:x"},
         {deskext::fixtures::file(long_name, "x"), "longer than 4096"},

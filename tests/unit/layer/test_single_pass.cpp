@@ -199,8 +199,9 @@ TEST_CASE("single pass: a file reached through a link falls back to a second rea
     CHECK(read_file(pass.stage / "ui/index.html") == "<html>");
 }
 
+// [posix]: a symbolic link on disk.
 TEST_CASE("single pass: a destination that exists is never replaced or followed",
-          "[layer][single_pass][hostile]") {
+          "[layer][single_pass][hostile][posix]") {
     Image image;
     image.layer({file("ui/a", "a"), file("metadata.json", "{}")});
     Pass pass;

@@ -35,7 +35,8 @@ TEST_CASE("platform: extensions_root falls back to DESKEXT_ROOT", "[platform]") 
     CHECK(*root == home / "from-env");
 }
 
-TEST_CASE("platform: extensions_root defaults under HOME", "[platform]") {
+// [posix]: HOME and XDG_CACHE_HOME; Windows takes USERPROFILE, APPDATA and LOCALAPPDATA.
+TEST_CASE("platform: extensions_root defaults under HOME", "[platform][posix]") {
     TempDir home;
     ScopedEnv set_home("HOME", home.path().string());
     SECTION("DESKEXT_ROOT unset") {
@@ -55,7 +56,8 @@ TEST_CASE("platform: extensions_root defaults under HOME", "[platform]") {
     CHECK(*default_root == home.path() / ".docker" / "desktop" / "extensions");
 }
 
-TEST_CASE("platform: a missing HOME is a usage error naming the way out", "[platform]") {
+// [posix]: HOME and XDG_CACHE_HOME; Windows takes USERPROFILE, APPDATA and LOCALAPPDATA.
+TEST_CASE("platform: a missing HOME is a usage error naming the way out", "[platform][posix]") {
     ScopedEnv unset_root("DESKEXT_ROOT", std::nullopt);
     ScopedEnv unset_xdg("XDG_CACHE_HOME", std::nullopt);
     const std::optional<std::string> home =
@@ -77,7 +79,8 @@ TEST_CASE("platform: a missing HOME is a usage error naming the way out", "[plat
     CHECK(extensions_root(dir.path()).value() == dir.path());
 }
 
-TEST_CASE("platform: the cache follows XDG_CACHE_HOME, else ~/.cache", "[platform]") {
+// [posix]: HOME and XDG_CACHE_HOME; Windows takes USERPROFILE, APPDATA and LOCALAPPDATA.
+TEST_CASE("platform: the cache follows XDG_CACHE_HOME, else ~/.cache", "[platform][posix]") {
     TempDir home;
     ScopedEnv set_home("HOME", home.path().string());
     SECTION("XDG_CACHE_HOME set") {
@@ -94,8 +97,9 @@ TEST_CASE("platform: the cache follows XDG_CACHE_HOME, else ~/.cache", "[platfor
     }
 }
 
+// [posix]: HOME and XDG_CACHE_HOME; Windows takes USERPROFILE, APPDATA and LOCALAPPDATA.
 TEST_CASE("platform: cache, docker config and certs.d directories with their overrides",
-          "[platform]") {
+          "[platform][posix]") {
     TempDir home;
     ScopedEnv set_home("HOME", home.path().string());
     ScopedEnv no_xdg("XDG_CACHE_HOME", std::nullopt);

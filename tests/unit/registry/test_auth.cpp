@@ -181,7 +181,8 @@ TEST_CASE("registry: credentials from config.json auths", "[registry]") {
     }
 }
 
-TEST_CASE("registry: credentials from credential helpers", "[registry]") {
+// [posix]: the helpers are shell scripts found on a ':'-separated PATH.
+TEST_CASE("registry: credentials from credential helpers", "[registry][posix]") {
     TempDir tmp;
     const auto bin = tmp / "bin";
     const CredentialSource source{tmp / "config"};

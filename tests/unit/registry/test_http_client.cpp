@@ -81,7 +81,8 @@ TEST_CASE("registry: proxies come from either case of the variables, minus NO_PR
 
 #include "fixtures/scoped_env.hpp"
 
-TEST_CASE("registry: proxy variables are read in lower and upper case", "[registry]") {
+// [posix]: Windows environment variable names ignore case, so http_proxy is HTTP_PROXY there.
+TEST_CASE("registry: proxy variables are read in lower and upper case", "[registry][posix]") {
     using deskext::fixtures::ScopedEnv;
     {
         ScopedEnv a("http_proxy", std::nullopt);

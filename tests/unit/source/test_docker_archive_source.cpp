@@ -37,7 +37,9 @@ deskext::oci::Manifest resolve_manifest(deskext::ImageSource& source) {
 
 }  // namespace
 
-TEST_CASE("source: docker-archive written by skopeo gives a verified docker manifest", "[source]") {
+// [posix]: skopeo writes its archive, and the process fixture runs it on Linux only.
+TEST_CASE("source: docker-archive written by skopeo gives a verified docker manifest",
+          "[source][posix]") {
     fx::TempDir tmp;
     const auto archive = skopeo_docker_archive(tmp);
     for (const std::string& text :
@@ -79,8 +81,9 @@ TEST_CASE("source: docker-archive written by skopeo gives a verified docker mani
     CHECK_THAT(message, Catch::Contains("example/ext:1.0"));
 }
 
+// [posix]: skopeo writes its archive, and the process fixture runs it on Linux only.
 TEST_CASE("source: docker-archive with a corrupted layer byte fails integrity when drained",
-          "[source]") {
+          "[source][posix]") {
     fx::TempDir tmp;
     const auto archive = skopeo_docker_archive(tmp);
     auto source = t::must_open("docker-archive:" + archive);

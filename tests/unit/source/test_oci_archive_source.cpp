@@ -12,7 +12,9 @@ using deskext::ErrorCode;
 namespace fx = deskext::fixtures;
 namespace t = deskext::test;
 
-TEST_CASE("source: oci-archive written by skopeo resolves both platforms in place", "[source]") {
+// [posix]: skopeo writes its archive, and the process fixture runs it on Linux only.
+TEST_CASE("source: oci-archive written by skopeo resolves both platforms in place",
+          "[source][posix]") {
     fx::TempDir tmp;
     t::write_two_platform_layout(tmp / "layout");
     const auto archive = (tmp / "image.tar").string();
@@ -33,8 +35,9 @@ TEST_CASE("source: oci-archive written by skopeo resolves both platforms in plac
     CHECK_THAT(message, Catch::Contains("1.0"));
 }
 
+// [posix]: skopeo writes its archive, and the process fixture runs it on Linux only.
 TEST_CASE("source: oci-archive with a corrupted layer byte fails integrity when drained",
-          "[source]") {
+          "[source][posix]") {
     fx::TempDir tmp;
     t::write_two_platform_layout(tmp / "layout");
     const auto archive = tmp / "image.tar";
@@ -91,7 +94,9 @@ TEST_CASE("source: a compressed oci-archive is refused with a clear message", "[
     CHECK(t::open_error((tmp / "image.tar.gz").string()) == ErrorCode::usage);
 }
 
-TEST_CASE("source: oci-archive paths may contain ':'", "[source]") {
+// [posix]: Windows names may not contain ':'; skopeo, run by the Linux-only process fixture,
+// writes the archive too.
+TEST_CASE("source: oci-archive paths may contain ':'", "[source][posix]") {
     fx::TempDir tmp;
     t::write_two_platform_layout(tmp / "layout");
     std::filesystem::create_directories(tmp / "a:b");

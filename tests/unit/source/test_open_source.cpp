@@ -11,7 +11,8 @@ using deskext::ErrorCode;
 namespace fx = deskext::fixtures;
 namespace t = deskext::test;
 
-TEST_CASE("source: open_source detects the format of a plain path", "[source]") {
+// [posix]: skopeo writes its archive, and the process fixture runs it on Linux only.
+TEST_CASE("source: open_source detects the format of a plain path", "[source][posix]") {
     fx::TempDir tmp;
     t::write_two_platform_layout(tmp / "layout");
     t::skopeo({"copy", "--all", "oci:" + (tmp / "layout").string() + ":1.0",
