@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "deskext/platform/fs.hpp"
+#include "deskext/platform/utf8.hpp"
 
 namespace deskext::cache {
 namespace {
@@ -63,7 +64,8 @@ void BlobWriter::discard() {
 
 Result<void> BlobWriter::write(std::string_view chunk) {
     if (m_done || !m_out) {
-        return fail(ErrorCode::filesystem, fmt::format("cannot write {}", m_temp.string()));
+        return fail(ErrorCode::filesystem,
+                    fmt::format("cannot write {}", platform::utf8_of(m_temp)));
     }
     if (m_size + static_cast<std::int64_t>(chunk.size()) > m_expected_size) {
         return fail(ErrorCode::integrity,
@@ -82,7 +84,7 @@ Result<void> BlobWriter::write(std::string_view chunk) {
     m_out.flush();
     if (!m_out) {
         return fail(ErrorCode::filesystem,
-                    fmt::format("cannot write {} (disk full?)", m_temp.string()));
+                    fmt::format("cannot write {} (disk full?)", platform::utf8_of(m_temp)));
     }
     m_size += static_cast<std::int64_t>(chunk.size());
     // The disk writes the blob while it downloads, so that commit()'s flush finds little left
@@ -108,7 +110,8 @@ Result<void> BlobWriter::compare_with_file(std::string_view chunk) {
 
 Result<void> BlobWriter::restart() {
     if (m_done || !m_out)
-        return fail(ErrorCode::filesystem, fmt::format("cannot write {}", m_temp.string()));
+        return fail(ErrorCode::filesystem,
+                    fmt::format("cannot write {}", platform::utf8_of(m_temp)));
     m_kept = std::max(m_kept, m_size);
     m_hash = std::make_unique<Sha256>();
     m_size = 0;
@@ -119,7 +122,9 @@ Result<void> BlobWriter::verify() {
     if (m_done) return fail(ErrorCode::internal, "blob writer used after commit");
     if (m_verified) return {};
     m_out.close();
-    if (!m_out) return fail(ErrorCode::filesystem, fmt::format("cannot write {}", m_temp.string()));
+    if (!m_out)
+        return fail(ErrorCode::filesystem,
+                    fmt::format("cannot write {}", platform::utf8_of(m_temp)));
     const auto actual = m_hash->finish();
     if (m_size != m_expected_size) {
         discard();
@@ -201,8 +206,8 @@ Result<BlobWriter> BlobCache::begin(const Digest& digest, std::int64_t size) {
         final_path.parent_path() / (".tmp-" + digest.hex().substr(0, 16) + "-" + random_suffix());
     BlobWriter writer(this, digest, size, std::move(temp));
     if (!writer.m_out) {
-        return fail(ErrorCode::filesystem,
-                    fmt::format("cannot create a file in the blob cache {}", m_dir.string()));
+        return fail(ErrorCode::filesystem, fmt::format("cannot create a file in the blob cache {}",
+                                                       platform::utf8_of(m_dir)));
     }
     return writer;
 }

@@ -38,7 +38,7 @@ namespace deskext::platform {
 // %ProgramData%\docker\certs.d on Windows). Directories that cannot be named are left out.
 [[nodiscard]] std::vector<std::filesystem::path> docker_certs_dirs();
 
-// The value of an environment variable; nullopt when unset or empty.
+// The value of an environment variable, as UTF-8; nullopt when unset or empty.
 [[nodiscard]] std::optional<std::string> env_value(const char* name);
 
 }  // namespace deskext::platform
