@@ -321,6 +321,22 @@ TEST_CASE("cli: usage errors and version", "[integration][cli]") {
     CHECK(version.last()["host_platform"].get<std::string>().starts_with("linux/"));
 }
 
+TEST_CASE("cli: output lines end in a bare newline", "[integration][cli]") {
+    // Windows' C runtime writes "\r\n" for "\n" unless the streams are binary
+    // (platform::set_binary_standard_streams): a --json line ends in "\n" on every OS.
+    fixtures::TempDir home;
+    const std::vector<std::vector<std::string>> commands{
+        {"version", "--json"}, {"frobnicate", "--json"}, {"version"}, {"frobnicate"}};
+    for (const auto& args : commands) {
+        auto run = run_deskext(args, home.path());
+        INFO(args.front() << " " << args.size() << ": " << run.out << run.err);
+        REQUIRE_FALSE((run.out + run.err).empty());
+        CHECK((run.out + run.err).find('\r') == std::string::npos);
+        CHECK((run.out.empty() || run.out.ends_with('\n')));
+        CHECK((run.err.empty() || run.err.ends_with('\n')));
+    }
+}
+
 TEST_CASE("cli: version reports the build and the host", "[integration][cli]") {
     fixtures::TempDir home;
     // What this test process was built with is what the deskext next to it was built with.
