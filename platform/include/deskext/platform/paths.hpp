@@ -10,9 +10,12 @@
 
 namespace deskext::platform {
 
-// The extensions root: --root, else $DESKEXT_ROOT, else the OS default
-// (~/.docker/desktop/extensions, ~/Library/Containers/com.docker.docker/Data/extensions,
-// %APPDATA%\Docker\extensions). Usage error when the home directory cannot be found.
+// The extensions root: --root, else $DESKEXT_ROOT, else the OS default, where Docker Desktop
+// keeps its extensions (~/.docker/desktop/extensions,
+// ~/Library/Containers/com.docker.docker/Data/extensions, %APPDATA%\Docker\extensions). Usage
+// error when the home directory cannot be found. On Windows %APPDATA%, %LOCALAPPDATA%,
+// %USERPROFILE% and %ProgramData% come from the environment, else from the shell's known folders
+// (Roaming and Local AppData, the profile, ProgramData).
 [[nodiscard]] Result<std::filesystem::path> extensions_root(
     const std::filesystem::path& override_root);
 
