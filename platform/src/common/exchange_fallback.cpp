@@ -3,8 +3,8 @@
 #include <string>
 #include <system_error>
 
-#include "../common/random_name.hpp"
 #include "deskext/platform/fs.hpp"
+#include "deskext/platform/random_name.hpp"
 
 namespace deskext::platform::detail {
 namespace {

@@ -3,8 +3,8 @@
 #include <utility>
 
 #include "../common/pending_file_names.hpp"
-#include "../common/random_name.hpp"
 #include "deskext/platform/pending_file.hpp"
+#include "deskext/platform/random_name.hpp"
 #include "deskext/platform/utf8.hpp"
 
 namespace deskext::platform {

@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "../common/exchange_fallback.hpp"
-#include "../common/random_name.hpp"
 #include "../common/relative_path.hpp"
 #include "../windows/os_error.hpp"
 #include "../windows/unique_handle.hpp"
 #include "deskext/platform/fs.hpp"
+#include "deskext/platform/random_name.hpp"
 #include "deskext/platform/utf8.hpp"
 
 namespace deskext::platform {
@@ -259,7 +259,7 @@ Result<std::filesystem::path> make_unique_dir(const std::filesystem::path& paren
     constexpr int k_attempts = 100;
     for (int attempt = 0; attempt < k_attempts; ++attempt) {
         std::filesystem::path name = path_from_utf8(prefix);
-        name += detail::random_name();
+        name += random_name();
         const std::filesystem::path candidate = parent / name;
         if (::CreateDirectoryW(candidate.c_str(), nullptr)) return candidate;
         const DWORD code = ::GetLastError();

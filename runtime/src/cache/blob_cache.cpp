@@ -1,11 +1,11 @@
 #include "cache/blob_cache.hpp"
 
-#include <random>
 #include <system_error>
 
 #include <fmt/format.h>
 
 #include "deskext/platform/fs.hpp"
+#include "deskext/platform/random_name.hpp"
 #include "deskext/platform/utf8.hpp"
 
 namespace deskext::cache {
@@ -20,11 +20,6 @@ bool valid_hex(std::string_view hex) {
 }
 
 constexpr std::int64_t k_writeback_step = 8 << 20;
-
-std::string random_suffix() {
-    static thread_local std::mt19937_64 rng{std::random_device{}()};
-    return fmt::format("{:016x}", rng());
-}
 
 }  // namespace
 
@@ -202,8 +197,8 @@ Result<std::unique_ptr<Reader>> BlobCache::open_entry(const Digest& digest, std:
 
 Result<BlobWriter> BlobCache::begin(const Digest& digest, std::int64_t size) {
     DESKEXT_TRY_ASSIGN(const auto final_path, path_of(digest));
-    auto temp =
-        final_path.parent_path() / (".tmp-" + digest.hex().substr(0, 16) + "-" + random_suffix());
+    auto temp = final_path.parent_path() /
+                (".tmp-" + digest.hex().substr(0, 16) + "-" + platform::random_name());
     BlobWriter writer(this, digest, size, std::move(temp));
     if (!writer.m_out) {
         return fail(ErrorCode::filesystem, fmt::format("cannot create a file in the blob cache {}",
