@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "common_options.hpp"
 #include "deskext/export/export_bundle.hpp"
+#include "deskext/platform/utf8.hpp"
 
 namespace deskext::cli {
 namespace {
@@ -30,7 +31,7 @@ Result<nlohmann::json> run_export(const Args& args, Output& out) {
         return fail(ErrorCode::usage, "export needs --output FILE, the bundle to write");
     ExportOptions options;
     options.sources = args.positionals;
-    options.output = *output;
+    options.output = platform::path_from_utf8(*output);
     DESKEXT_TRY_ASSIGN(options.hosts, platforms_option(args));
     options.source_options = source_options(args);
     DESKEXT_TRY_ASSIGN(auto outcome, export_bundle(options, out.events()));

@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "common_options.hpp"
 #include "deskext/install/installer.hpp"
+#include "deskext/platform/utf8.hpp"
 #include "deskext/source/image_source.hpp"
 
 namespace deskext::cli {
@@ -17,7 +18,7 @@ nlohmann::json result_fields(const InstallOutcome& outcome, std::string_view com
     const auto& s = outcome.state;
     return {{"command", command},
             {"name", s.name},
-            {"directory", outcome.directory.string()},
+            {"directory", platform::utf8_of(outcome.directory)},
             {"version", s.version},
             {"manifest_digest", s.manifest_digest},
             {"platform", s.platform},
@@ -33,7 +34,7 @@ std::string summary(const InstallOutcome& outcome) {
                                          s.image_platform, s.manifest_digest)
                            : fmt::format("installed {} {} ({} for {}, {}) in {}\n", s.name,
                                          s.version, s.image_platform, s.platform, s.manifest_digest,
-                                         outcome.directory.string());
+                                         platform::utf8_of(outcome.directory));
     for (const auto& binary : s.binaries) text += fmt::format("  {}\n", binary);
     return text;
 }

@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "common_options.hpp"
 #include "deskext/install/installer.hpp"
+#include "deskext/platform/utf8.hpp"
 
 namespace deskext::cli {
 namespace {
@@ -46,7 +47,8 @@ Result<nlohmann::json> run_ls(const Args& args, Output& out) {
                              s.platform, s.installed_at, binaries.empty() ? "-" : binaries);
     }
     out.summary(table);
-    return nlohmann::json{{"command", "ls"}, {"root", root.string()}, {"extensions", extensions}};
+    return nlohmann::json{
+        {"command", "ls"}, {"root", platform::utf8_of(root)}, {"extensions", extensions}};
 }
 
 }  // namespace deskext::cli

@@ -3,6 +3,7 @@
 #include "commands.hpp"
 #include "common_options.hpp"
 #include "deskext/install/verify.hpp"
+#include "deskext/platform/utf8.hpp"
 
 namespace deskext::cli {
 
@@ -21,7 +22,7 @@ Result<nlohmann::json> run_verify(const Args& args, Output& out) {
     }
     const auto& s = report.state;
     out.events().emit("verified", {{"name", s.name},
-                                   {"directory", report.directory.string()},
+                                   {"directory", platform::utf8_of(report.directory)},
                                    {"files", s.files.size()},
                                    {"drift", drift}});
     if (!report.drift.empty()) {

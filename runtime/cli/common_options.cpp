@@ -5,11 +5,14 @@
 #include <fmt/format.h>
 
 #include "deskext/platform/paths.hpp"
+#include "deskext/platform/utf8.hpp"
 
 namespace deskext::cli {
 
 Result<std::filesystem::path> root_option(const Args& args) {
-    return platform::extensions_root(args.value("root").value_or(""));
+    const auto root = args.value("root");
+    return platform::extensions_root(root ? platform::path_from_utf8(*root)
+                                          : std::filesystem::path());
 }
 
 namespace {

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "deskext/platform/standard_streams.hpp"
+#include "deskext/platform/utf8.hpp"
 
 namespace deskext::cli {
 namespace {
@@ -124,8 +126,10 @@ std::span<const Command> commands() { return command_table; }
 }  // namespace deskext::cli
 
 int main(int argc, char** argv) {
-    std::vector<std::string> args(argv + 1, argv + argc);
+    deskext::platform::set_binary_standard_streams();
     try {
+        auto args = deskext::platform::utf8_arguments(argc, argv);
+        if (!args.empty()) args.erase(args.begin());  // the program's own name
         return deskext::cli::run(args);
     } catch (const std::exception& e) {
         // Exceptions are for broken invariants only: report as internal (exit 1).

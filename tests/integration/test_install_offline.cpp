@@ -169,6 +169,40 @@ TEST_CASE("install: oci layout directory and plain-path detection", "[integratio
     }
 }
 
+TEST_CASE("install: archive and root paths outside ASCII, as arguments and in the events",
+          "[integration][install]") {
+    const auto& a = archives();
+    fixtures::TempDir home;
+    // "Jörg/文件" and "Extensions é", spelled out in UTF-8.
+    const auto dir = home / "J\xc3\xb6rg" / "\xe6\x96\x87\xe4\xbb\xb6";
+    const auto root = home / "Extensions \xc3\xa9";
+    std::filesystem::create_directories(dir);
+    std::filesystem::copy_file(a.oci_archive, dir / "tool-ext.tar");
+    std::filesystem::copy(a.layout, dir / "layout", std::filesystem::copy_options::recursive);
+    const std::map<std::string, std::string> sources{
+        {"oci-archive", "oci-archive:" + (dir / "tool-ext.tar").string() + ":1.0.0"},
+        {"plain path", (dir / "tool-ext.tar").string()},
+        {"oci layout", "oci:" + (dir / "layout").string() + ":1.0.0"}};
+    for (const auto& [form, source] : sources) {
+        DYNAMIC_SECTION(form) {
+            auto run = run_deskext({"install", source, "--platform", "linux/amd64", "--root",
+                                    root.string(), "--name", "acme/tool-ext", "--force", "--json"},
+                                   home.path());
+            INFO(run.err << run.out);
+            REQUIRE(run.exit_code == 0);
+            check_installed(root / "acme_tool-ext", "linux", "amd64");
+            CHECK(run.last()["directory"] == (root / "acme_tool-ext").string());
+        }
+    }
+    auto listed = run_deskext({"ls", "--root", root.string(), "--json"}, home.path());
+    REQUIRE(listed.exit_code == 0);
+    CHECK(listed.last()["root"] == root.string());
+    auto removed =
+        run_deskext({"uninstall", "acme/tool-ext", "--root", root.string(), "--json"}, home.path());
+    REQUIRE(removed.exit_code == 0);
+    CHECK(removed.of("removed").at(0)["directory"] == (root / "acme_tool-ext").string());
+}
+
 TEST_CASE("install: an image without the host's variant", "[integration][install]") {
     fixtures::TempDir home;
     auto variants = tool_extension_variants();
@@ -285,6 +319,22 @@ TEST_CASE("cli: usage errors and version", "[integration][cli]") {
     REQUIRE(version.exit_code == 0);
     CHECK(version.last()["extension_api_version"] == "0.3.4");
     CHECK(version.last()["host_platform"].get<std::string>().starts_with("linux/"));
+}
+
+TEST_CASE("cli: output lines end in a bare newline", "[integration][cli]") {
+    // Windows' C runtime writes "\r\n" for "\n" unless the streams are binary
+    // (platform::set_binary_standard_streams): a --json line ends in "\n" on every OS.
+    fixtures::TempDir home;
+    const std::vector<std::vector<std::string>> commands{
+        {"version", "--json"}, {"frobnicate", "--json"}, {"version"}, {"frobnicate"}};
+    for (const auto& args : commands) {
+        auto run = run_deskext(args, home.path());
+        INFO(args.front() << " " << args.size() << ": " << run.out << run.err);
+        REQUIRE_FALSE((run.out + run.err).empty());
+        CHECK((run.out + run.err).find('\r') == std::string::npos);
+        CHECK((run.out.empty() || run.out.ends_with('\n')));
+        CHECK((run.err.empty() || run.err.ends_with('\n')));
+    }
 }
 
 TEST_CASE("cli: version reports the build and the host", "[integration][cli]") {

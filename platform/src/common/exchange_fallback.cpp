@@ -5,8 +5,8 @@
 #include <string_view>
 #include <system_error>
 
-#include "../common/random_name.hpp"
 #include "deskext/platform/fs.hpp"
+#include "deskext/platform/random_name.hpp"
 
 namespace deskext::platform::detail {
 namespace {

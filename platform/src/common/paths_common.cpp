@@ -3,6 +3,7 @@
 
 #include "../common/env.hpp"
 #include "deskext/platform/paths.hpp"
+#include "deskext/platform/utf8.hpp"
 
 namespace deskext::platform {
 
@@ -39,7 +40,7 @@ std::vector<std::filesystem::path> docker_certs_dirs() {
 std::optional<std::string> env_value(const char* name) {
     auto value = detail::env_path(name);
     if (!value) return std::nullopt;
-    return value->string();
+    return utf8_of(*value);
 }
 
 }  // namespace deskext::platform

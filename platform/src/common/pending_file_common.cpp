@@ -3,8 +3,9 @@
 #include <utility>
 
 #include "../common/pending_file_names.hpp"
-#include "../common/random_name.hpp"
 #include "deskext/platform/pending_file.hpp"
+#include "deskext/platform/random_name.hpp"
+#include "deskext/platform/utf8.hpp"
 
 namespace deskext::platform {
 
@@ -42,7 +43,7 @@ PendingFile& PendingFile::operator=(PendingFile&& other) noexcept {
 PendingFile::~PendingFile() { discard(); }
 
 std::string PendingFile::describe() const {
-    return m_hidden.empty() ? m_destination.string() + " (being written)" : m_hidden.string();
+    return m_hidden.empty() ? utf8_of(m_destination) + " (being written)" : utf8_of(m_hidden);
 }
 
 }  // namespace deskext::platform

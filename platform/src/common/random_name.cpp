@@ -1,9 +1,9 @@
-#include "../common/random_name.hpp"
+#include "deskext/platform/random_name.hpp"
 
 #include <cstdint>
 #include <random>
 
-namespace deskext::platform::detail {
+namespace deskext::platform {
 
 std::string random_name() {
     // One device per thread, opened once: random_device is not safe to share between threads.
@@ -18,4 +18,4 @@ std::string random_name() {
     return name;
 }
 
-}  // namespace deskext::platform::detail
+}  // namespace deskext::platform

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "deskext/platform/test_seams.hpp"
+#include "deskext/platform/utf8.hpp"
 
 namespace deskext::platform {
 
@@ -25,7 +26,7 @@ std::optional<std::error_code> injected_fault(const std::filesystem::path& path)
         err = EROFS;
     else
         return std::nullopt;
-    if (!substring.empty() && path.string().find(substring) == std::string::npos)
+    if (!substring.empty() && utf8_of(path).find(substring) == std::string::npos)
         return std::nullopt;
     return std::error_code(err, std::generic_category());
 }

@@ -17,6 +17,7 @@
 
 #include "../posix/unique_fd.hpp"
 #include "deskext/platform/fs.hpp"
+#include "deskext/platform/utf8.hpp"
 
 namespace deskext::platform {
 namespace {
@@ -76,7 +77,7 @@ Result<FileLock> FileLock::acquire(const std::filesystem::path& file, LockMode m
             } else if (errno != EWOULDBLOCK) {
                 return lock_fail("lock", file, errno);
             } else if (std::chrono::steady_clock::now() >= deadline) {
-                return fail(ErrorCode::busy, file.string() + " is locked by another process");
+                return fail(ErrorCode::busy, utf8_of(file) + " is locked by another process");
             } else {
                 std::this_thread::sleep_for(poll_interval);
             }

@@ -20,12 +20,12 @@
 #include <vector>
 
 #include "../common/exchange_fallback.hpp"
-#include "../common/random_name.hpp"
 #include "../common/relative_path.hpp"
 #include "../posix/atomic_exchange.hpp"
 #include "../posix/os_error.hpp"
 #include "../posix/unique_fd.hpp"
 #include "deskext/platform/fs.hpp"
+#include "deskext/platform/random_name.hpp"
 #include "deskext/platform/test_seams.hpp"
 
 namespace deskext::platform {
@@ -297,8 +297,7 @@ Result<std::filesystem::path> make_unique_dir(const std::filesystem::path& paren
     }
     constexpr int k_attempts = 100;
     for (int attempt = 0; attempt < k_attempts; ++attempt) {
-        const std::filesystem::path candidate =
-            parent / (std::string(prefix) + detail::random_name());
+        const std::filesystem::path candidate = parent / (std::string(prefix) + random_name());
         if (auto fault = injected_fault(candidate)) {
             return os_fail("create", candidate, fault->value());
         }

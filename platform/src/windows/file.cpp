@@ -9,12 +9,12 @@
 #include "../windows/os_error.hpp"
 #include "deskext/platform/file.hpp"
 #include "deskext/platform/fs.hpp"
+#include "deskext/platform/utf8.hpp"
 
 namespace deskext::platform {
 namespace {
 
 using detail::os_fail;
-using detail::shown;
 
 constexpr DWORD k_share_all = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
 constexpr std::size_t k_chunk = std::size_t{1} << 30;  // ReadFile and WriteFile take a DWORD count
@@ -41,11 +41,11 @@ Result<File> File::open_read(const std::filesystem::path& path) {
     if (handle == INVALID_HANDLE_VALUE) {
         const DWORD code = ::GetLastError();
         if (detail::is_missing(code) || code == ERROR_DIRECTORY)
-            return fail(ErrorCode::not_found, "no such file: " + shown(path));
+            return fail(ErrorCode::not_found, "no such file: " + utf8_of(path));
         // CreateFileW opens no directory without FILE_FLAG_BACKUP_SEMANTICS: access denied.
         if (code == ERROR_ACCESS_DENIED && names_directory(path))
             return fail(ErrorCode::filesystem,
-                        "cannot read " + shown(path) + ": it is a directory");
+                        "cannot read " + utf8_of(path) + ": it is a directory");
         return os_fail("open", path, code);
     }
     return File(reinterpret_cast<std::intptr_t>(handle), path);

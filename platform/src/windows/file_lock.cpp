@@ -3,6 +3,7 @@
 
 #include "deskext/platform/file_lock.hpp"
 #include "deskext/platform/fs.hpp"
+#include "deskext/platform/utf8.hpp"
 
 #include <windows.h>
 
@@ -82,7 +83,7 @@ Result<FileLock> FileLock::acquire(const std::filesystem::path& file, LockMode m
             }
             if (std::chrono::steady_clock::now() >= deadline) {
                 ::CloseHandle(handle);
-                return fail(ErrorCode::busy, file.string() + " is locked by another process");
+                return fail(ErrorCode::busy, utf8_of(file) + " is locked by another process");
             }
             std::this_thread::sleep_for(poll_interval);
         }

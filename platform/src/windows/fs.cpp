@@ -10,25 +10,20 @@
 #include <vector>
 
 #include "../common/exchange_fallback.hpp"
-#include "../common/random_name.hpp"
 #include "../common/relative_path.hpp"
 #include "../windows/os_error.hpp"
 #include "../windows/unique_handle.hpp"
 #include "deskext/platform/fs.hpp"
+#include "deskext/platform/random_name.hpp"
+#include "deskext/platform/utf8.hpp"
 
 namespace deskext::platform {
 namespace {
 
 using detail::is_missing;
 using detail::os_fail;
-using detail::shown;
 using detail::UniqueFindHandle;
 using detail::UniqueHandle;
-
-// Image paths are UTF-8; path(std::string) would read them in the ANSI code page.
-std::filesystem::path from_utf8(std::string_view text) {
-    return std::filesystem::path(std::u8string(text.begin(), text.end()));
-}
 
 bool ieq(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
@@ -129,7 +124,7 @@ Result<std::filesystem::path> resolve_in_root(const std::filesystem::path& root,
                                                           "\": \"" + std::string(component) +
                                                           "\" is a reserved name on Windows");
         }
-        result /= from_utf8(component);
+        result /= path_from_utf8(component);
         if (!checking) continue;
         const DWORD attributes = ::GetFileAttributesW(result.c_str());
         if (attributes == INVALID_FILE_ATTRIBUTES) {
@@ -142,9 +137,9 @@ Result<std::filesystem::path> resolve_in_root(const std::filesystem::path& root,
         }
         if ((attributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0) {
             return fail(ErrorCode::invalid_extension,
-                        "unsafe path \"" + std::string(relative) + "\": " + shown(result) +
+                        "unsafe path \"" + std::string(relative) + "\": " + utf8_of(result) +
                             " is a symbolic link or junction, which could lead outside " +
-                            shown(root));
+                            utf8_of(root));
         }
     }
     return result;
@@ -157,12 +152,12 @@ Result<void> atomic_rename(const std::filesystem::path& from, const std::filesys
     if (const DWORD target = ::GetFileAttributesW(to.c_str());
         target != INVALID_FILE_ATTRIBUTES && (target & FILE_ATTRIBUTE_DIRECTORY) != 0 &&
         (target & FILE_ATTRIBUTE_REPARSE_POINT) == 0 && !::RemoveDirectoryW(to.c_str())) {
-        return os_fail("rename " + shown(from) + " to", to);
+        return os_fail("rename " + utf8_of(from) + " to", to);
     }
     // MOVEFILE_WRITE_THROUGH: do not return before the rename is on disk.
     if (!::MoveFileExW(from.c_str(), to.c_str(),
                        MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
-        return os_fail("rename " + shown(from) + " to", to);
+        return os_fail("rename " + utf8_of(from) + " to", to);
     }
     return {};
 }
@@ -179,7 +174,7 @@ Result<void> copy_to_new_file(const std::filesystem::path& from, const std::file
     const DWORD attributes = ::GetFileAttributesW(from.c_str());
     if (attributes == INVALID_FILE_ATTRIBUTES) return os_fail("open", from);
     if ((attributes & (FILE_ATTRIBUTE_REPARSE_POINT | FILE_ATTRIBUTE_DIRECTORY)) != 0)
-        return fail(ErrorCode::filesystem, "cannot open " + from.string() + ": not a regular file");
+        return fail(ErrorCode::filesystem, "cannot open " + utf8_of(from) + ": not a regular file");
     // COPY_FILE_FAIL_IF_EXISTS: an existing `to` is never replaced.
     if (!::CopyFileExW(from.c_str(), to.c_str(), nullptr, nullptr, nullptr,
                        COPY_FILE_FAIL_IF_EXISTS))
@@ -192,7 +187,7 @@ Result<void> link_to_new_file(const std::filesystem::path& from, const std::file
     const DWORD attributes = ::GetFileAttributesW(from.c_str());
     if (attributes == INVALID_FILE_ATTRIBUTES) return os_fail("open", from);
     if ((attributes & (FILE_ATTRIBUTE_REPARSE_POINT | FILE_ATTRIBUTE_DIRECTORY)) != 0)
-        return fail(ErrorCode::filesystem, "cannot open " + from.string() + ": not a regular file");
+        return fail(ErrorCode::filesystem, "cannot open " + utf8_of(from) + ": not a regular file");
     // An existing `to` fails the call; NTFS has hard links, FAT does not.
     if (!::CreateHardLinkW(to.c_str(), from.c_str(), nullptr)) return os_fail("create", to);
     return {};
@@ -241,7 +236,7 @@ Result<void> set_mode(const std::filesystem::path& path, std::uint32_t mode) {
     const DWORD attributes = ::GetFileAttributesW(path.c_str());
     if (attributes == INVALID_FILE_ATTRIBUTES) return os_fail("change the mode of", path);
     if ((attributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0) {
-        return fail(ErrorCode::filesystem, "cannot change the mode of " + shown(path) +
+        return fail(ErrorCode::filesystem, "cannot change the mode of " + utf8_of(path) +
                                                ": it is a symbolic link (not followed)");
     }
     if ((attributes & FILE_ATTRIBUTE_DIRECTORY) != 0) return {};
@@ -271,8 +266,8 @@ Result<std::filesystem::path> make_unique_dir(const std::filesystem::path& paren
     }
     constexpr int k_attempts = 100;
     for (int attempt = 0; attempt < k_attempts; ++attempt) {
-        std::filesystem::path name = from_utf8(prefix);
-        name += detail::random_name();
+        std::filesystem::path name = path_from_utf8(prefix);
+        name += random_name();
         const std::filesystem::path candidate = parent / name;
         if (::CreateDirectoryW(candidate.c_str(), nullptr)) return candidate;
         const DWORD code = ::GetLastError();

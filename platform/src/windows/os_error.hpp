@@ -29,10 +29,4 @@ namespace deskext::platform::detail {
     return code == ERROR_FILE_NOT_FOUND || code == ERROR_PATH_NOT_FOUND;
 }
 
-// For messages: UTF-8, which path::string() (the ANSI code page) cannot always give.
-[[nodiscard]] inline std::string shown(const std::filesystem::path& path) {
-    const std::u8string utf8 = path.u8string();
-    return {utf8.begin(), utf8.end()};
-}
-
 }  // namespace deskext::platform::detail

@@ -2,14 +2,37 @@
 // extensions under the roaming profile (%APPDATA%\Docker\extensions); the blob cache is
 // machine-local data and goes under %LOCALAPPDATA%.
 
-#include "deskext/platform/paths.hpp"
+#include <windows.h>
+// windows.h first: shlobj.h needs its types.
+#include <knownfolders.h>
+#include <shlobj.h>
+
 #include "../common/env.hpp"
+#include "deskext/platform/paths.hpp"
 
 namespace deskext::platform {
+namespace {
+
+// The folder `variable` names, as Docker Desktop and every other program read it (tests and
+// sandboxes point it elsewhere); when it is unset or relative (a process started with a stripped
+// environment), the known folder it stands for, as the shell reports it. nullopt when neither
+// says.
+std::optional<std::filesystem::path> named_folder(const char* variable, REFKNOWNFOLDERID folder) {
+    if (auto from_env = detail::env_path(variable); from_env && from_env->is_absolute())
+        return from_env;
+    PWSTR path = nullptr;
+    std::optional<std::filesystem::path> known;
+    if (SUCCEEDED(::SHGetKnownFolderPath(folder, KF_FLAG_DEFAULT, nullptr, &path)))
+        known = std::filesystem::path(path);
+    ::CoTaskMemFree(path);  // also when the call failed, as its documentation asks
+    return known;
+}
+
+}  // namespace
 
 Result<std::filesystem::path> default_extensions_root() {
-    auto appdata = detail::env_path("APPDATA");
-    if (!appdata || appdata->is_relative()) {
+    auto appdata = named_folder("APPDATA", FOLDERID_RoamingAppData);
+    if (!appdata) {
         return fail(ErrorCode::usage,
                     "cannot find the user's application data directory (APPDATA is not set): "
                     "pass --root or set DESKEXT_ROOT");
@@ -18,18 +41,18 @@ Result<std::filesystem::path> default_extensions_root() {
 }
 
 Result<std::filesystem::path> default_cache_dir() {
-    auto local = detail::env_path("LOCALAPPDATA");
-    if (!local || local->is_relative()) {
+    auto local = named_folder("LOCALAPPDATA", FOLDERID_LocalAppData);
+    if (!local) {
         return fail(ErrorCode::usage,
                     "cannot find the user's local application data directory (LOCALAPPDATA is "
-                    "not set)");
+                    "not set): set DESKEXT_CACHE_DIR");
     }
     return *local / "deskext" / "cache";
 }
 
 Result<std::filesystem::path> home_dir() {
-    auto profile = detail::env_path("USERPROFILE");
-    if (!profile || profile->is_relative()) {
+    auto profile = named_folder("USERPROFILE", FOLDERID_Profile);
+    if (!profile) {
         return fail(ErrorCode::usage, "cannot find the home directory (USERPROFILE is not set)");
     }
     return *std::move(profile);
@@ -37,8 +60,8 @@ Result<std::filesystem::path> home_dir() {
 
 namespace detail {
 std::optional<std::filesystem::path> system_certs_dir() {
-    auto data = env_path("ProgramData");
-    if (!data || data->is_relative()) return std::nullopt;
+    auto data = named_folder("ProgramData", FOLDERID_ProgramData);
+    if (!data) return std::nullopt;
     return *data / "docker" / "certs.d";
 }
 }  // namespace detail

@@ -1,11 +1,12 @@
 #include "cache/blob_cache.hpp"
 
-#include <random>
 #include <system_error>
 
 #include <fmt/format.h>
 
 #include "deskext/platform/fs.hpp"
+#include "deskext/platform/random_name.hpp"
+#include "deskext/platform/utf8.hpp"
 
 namespace deskext::cache {
 namespace {
@@ -19,11 +20,6 @@ bool valid_hex(std::string_view hex) {
 }
 
 constexpr std::int64_t k_writeback_step = 8 << 20;
-
-std::string random_suffix() {
-    static thread_local std::mt19937_64 rng{std::random_device{}()};
-    return fmt::format("{:016x}", rng());
-}
 
 }  // namespace
 
@@ -63,7 +59,8 @@ void BlobWriter::discard() {
 
 Result<void> BlobWriter::write(std::string_view chunk) {
     if (m_done || !m_out) {
-        return fail(ErrorCode::filesystem, fmt::format("cannot write {}", m_temp.string()));
+        return fail(ErrorCode::filesystem,
+                    fmt::format("cannot write {}", platform::utf8_of(m_temp)));
     }
     if (m_size + static_cast<std::int64_t>(chunk.size()) > m_expected_size) {
         return fail(ErrorCode::integrity,
@@ -82,7 +79,7 @@ Result<void> BlobWriter::write(std::string_view chunk) {
     m_out.flush();
     if (!m_out) {
         return fail(ErrorCode::filesystem,
-                    fmt::format("cannot write {} (disk full?)", m_temp.string()));
+                    fmt::format("cannot write {} (disk full?)", platform::utf8_of(m_temp)));
     }
     m_size += static_cast<std::int64_t>(chunk.size());
     // The disk writes the blob while it downloads, so that commit()'s flush finds little left
@@ -108,7 +105,8 @@ Result<void> BlobWriter::compare_with_file(std::string_view chunk) {
 
 Result<void> BlobWriter::restart() {
     if (m_done || !m_out)
-        return fail(ErrorCode::filesystem, fmt::format("cannot write {}", m_temp.string()));
+        return fail(ErrorCode::filesystem,
+                    fmt::format("cannot write {}", platform::utf8_of(m_temp)));
     m_kept = std::max(m_kept, m_size);
     m_hash = std::make_unique<Sha256>();
     m_size = 0;
@@ -119,7 +117,9 @@ Result<void> BlobWriter::verify() {
     if (m_done) return fail(ErrorCode::internal, "blob writer used after commit");
     if (m_verified) return {};
     m_out.close();
-    if (!m_out) return fail(ErrorCode::filesystem, fmt::format("cannot write {}", m_temp.string()));
+    if (!m_out)
+        return fail(ErrorCode::filesystem,
+                    fmt::format("cannot write {}", platform::utf8_of(m_temp)));
     const auto actual = m_hash->finish();
     if (m_size != m_expected_size) {
         discard();
@@ -197,12 +197,12 @@ Result<std::unique_ptr<Reader>> BlobCache::open_entry(const Digest& digest, std:
 
 Result<BlobWriter> BlobCache::begin(const Digest& digest, std::int64_t size) {
     DESKEXT_TRY_ASSIGN(const auto final_path, path_of(digest));
-    auto temp =
-        final_path.parent_path() / (".tmp-" + digest.hex().substr(0, 16) + "-" + random_suffix());
+    auto temp = final_path.parent_path() /
+                (".tmp-" + digest.hex().substr(0, 16) + "-" + platform::random_name());
     BlobWriter writer(this, digest, size, std::move(temp));
     if (!writer.m_out) {
-        return fail(ErrorCode::filesystem,
-                    fmt::format("cannot create a file in the blob cache {}", m_dir.string()));
+        return fail(ErrorCode::filesystem, fmt::format("cannot create a file in the blob cache {}",
+                                                       platform::utf8_of(m_dir)));
     }
     return writer;
 }

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "deskext/platform/utf8.hpp"
+
 #include "source/blob_digest.hpp"
 
 namespace deskext::bundle {
@@ -43,12 +45,12 @@ Result<BundleWriter> BundleWriter::create(std::filesystem::path destination) {
     if (destination.filename().empty())
         return fail(ErrorCode::usage, fmt::format("--output {}: expected a file name, not a "
                                                   "directory",
-                                                  destination.string()));
+                                                  platform::utf8_of(destination)));
     std::error_code ec;
     if (std::filesystem::is_directory(destination, ec))
         return fail(ErrorCode::usage,
                     fmt::format("--output {} is a directory; name the bundle file to write",
-                                destination.string()));
+                                platform::utf8_of(destination)));
     DESKEXT_TRY_ASSIGN(auto file, platform::PendingFile::create(std::move(destination)));
     BundleWriter writer(std::move(file));
     writer.m_archive = archive_write_new();

@@ -15,6 +15,7 @@
 #include "deskext/install/resolve_image.hpp"
 #include "deskext/oci/media_types.hpp"
 #include "deskext/oci/platform_match.hpp"
+#include "deskext/platform/utf8.hpp"
 #include "deskext/registry/reference.hpp"
 #include "deskext/source/documents.hpp"
 #include "export/bundle_writer.hpp"
@@ -189,7 +190,7 @@ Result<ExportOutcome> export_bundle(const ExportOptions& options, EventSink& cal
     for (const auto& host : options.hosts) hosts.push_back(platform::to_string(host));
     events.emit("started", {{"command", "export"},
                             {"sources", described},
-                            {"output", options.output.string()},
+                            {"output", platform::utf8_of(options.output)},
                             {"platforms", hosts}});
 
     DESKEXT_TRY_ASSIGN(auto writer, bundle::BundleWriter::create(options.output));

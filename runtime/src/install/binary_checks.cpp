@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "deskext/platform/utf8.hpp"
+
 namespace deskext {
 namespace {
 
@@ -13,7 +15,7 @@ Result<std::string> read_head(const std::filesystem::path& path) {
     std::string head(binfmt::header_bytes, '\0');
     if (in) in.read(head.data(), static_cast<std::streamsize>(head.size()));
     if (!in && !in.eof())
-        return fail(ErrorCode::filesystem, fmt::format("cannot read {}", path.string()));
+        return fail(ErrorCode::filesystem, fmt::format("cannot read {}", platform::utf8_of(path)));
     head.resize(static_cast<std::size_t>(in.gcount()));
     return head;
 }
@@ -39,7 +41,7 @@ Result<void> check_staged_binaries(const std::filesystem::path& stage, const Ins
     std::vector<std::string> mismatched;
     for (const auto& file : plan.files) {
         if (!file.dest.starts_with("host/")) continue;
-        DESKEXT_TRY_ASSIGN(const auto head, read_head(stage / file.dest));
+        DESKEXT_TRY_ASSIGN(const auto head, read_head(stage / platform::path_from_utf8(file.dest)));
         const auto format = binfmt::detect_format(head, file.dest);
         if (binfmt::fits(format, expected) != binfmt::Fit::mismatch) continue;
         events.emit("warning", binary_mismatch_fields(file.dest, format, expected));

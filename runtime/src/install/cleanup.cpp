@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "deskext/platform/fs.hpp"
+#include "deskext/platform/utf8.hpp"
 #include "install/locks.hpp"
 
 namespace deskext {
@@ -40,10 +41,10 @@ void remove_staging(const std::filesystem::path& root, CleanupReport& report) {
     std::error_code ec;
     std::filesystem::directory_iterator it(root, ec);
     for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-        const auto name = it->path().filename().string();
+        const auto name = platform::utf8_of(it->path().filename());
         if (!is_staging_name(name)) continue;
         if (auto removed = platform::remove_tree(it->path()); removed)
-            report.staging.push_back(it->path().string());
+            report.staging.push_back(platform::utf8_of(it->path()));
         else
             report.failures.push_back(removed.error().message);
     }
@@ -56,7 +57,7 @@ void remove_stale_locks(const std::filesystem::path& root, CleanupReport& report
     std::error_code ec;
     std::filesystem::directory_iterator it(dir, ec);
     for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-        const auto file = it->path().filename().string();
+        const auto file = platform::utf8_of(it->path().filename());
         if (file == root_lock_name) continue;
         // Taken first, so that a process that had just opened it finds it gone and locks a new
         // one (FileLock::acquire).
@@ -64,7 +65,7 @@ void remove_stale_locks(const std::filesystem::path& root, CleanupReport& report
                                                 platform::no_wait);
         if (!lock) continue;
         if (auto removed = lock->remove_and_release(); removed)
-            report.lock_files.push_back(it->path().string());
+            report.lock_files.push_back(platform::utf8_of(it->path()));
         else
             report.failures.push_back(removed.error().message);
     }
@@ -81,12 +82,12 @@ CleanupReport cleanup_root(const std::filesystem::path& root, EventSink& events)
     std::sort(report.lock_files.begin(), report.lock_files.end());
     if (!report.staging.empty() || !report.lock_files.empty()) {
         events.emit("cleanup",
-                    {{"root", root.string()},
+                    {{"root", platform::utf8_of(root)},
                      {"staging", report.staging},
                      {"lock_files", report.lock_files},
                      {"message", fmt::format("removed what an interrupted deskext run left in {}: "
                                              "{} staging director{}, {} stale lock file{}",
-                                             root.string(), report.staging.size(),
+                                             platform::utf8_of(root), report.staging.size(),
                                              report.staging.size() == 1 ? "y" : "ies",
                                              report.lock_files.size(),
                                              report.lock_files.size() == 1 ? "" : "s")}});

@@ -19,6 +19,7 @@
 #include "deskext/layer/layer_scan.hpp"
 #include "deskext/layer/single_pass.hpp"
 #include "deskext/platform/fs.hpp"
+#include "deskext/platform/utf8.hpp"
 #include "install/binary_checks.hpp"
 #include "install/crash_point.hpp"
 #include "install/file_hash.hpp"
@@ -107,13 +108,14 @@ Result<StagedFiles> stage_files(ImageSource& source, const ResolvedImage& image,
                                 const std::filesystem::path& previous_dir,
                                 const std::filesystem::path& stage, const Limits& limits,
                                 EventSink& events) {
-    for (const auto& dir : plan.directories) DESKEXT_TRY(platform::create_directories(stage / dir));
+    for (const auto& dir : plan.directories)
+        DESKEXT_TRY(platform::create_directories(stage / platform::path_from_utf8(dir)));
     const auto& layers = image.manifest.layers;
 
     std::vector<layer::Placement> placements;
     placements.reserve(plan.files.size());
     for (const auto& file : plan.files)
-        placements.push_back({file.from, stage / file.dest, file.mode});
+        placements.push_back({file.from, stage / platform::path_from_utf8(file.dest), file.mode});
     DESKEXT_TRY_ASSIGN(auto placed, layer::place_candidates(candidates, placements));
 
     const auto origins = origins_of(previous);
@@ -155,7 +157,7 @@ Result<StagedFiles> stage_files(ImageSource& source, const ResolvedImage& image,
     files.reserve(plan.files.size() + 1);
     const auto record = [&](const std::string& dest, std::uint32_t mode,
                             const layer::EntryRef* from) -> Result<void> {
-        auto path = stage / dest;
+        auto path = stage / platform::path_from_utf8(dest);
         DESKEXT_TRY(platform::set_mode(path, mode));
         FileHash hashed;
         if (auto known = checked.find(path); known != checked.end()) {
@@ -179,7 +181,8 @@ Result<StagedFiles> stage_files(ImageSource& source, const ResolvedImage& image,
     };
     DESKEXT_TRY(record(std::string(metadata_path), 0644, nullptr));
     for (const auto& file : plan.files) DESKEXT_TRY(record(file.dest, file.mode, &file.from));
-    for (const auto& dir : plan.directories) DESKEXT_TRY(platform::set_mode(stage / dir, 0755));
+    for (const auto& dir : plan.directories)
+        DESKEXT_TRY(platform::set_mode(stage / platform::path_from_utf8(dir), 0755));
     std::sort(files.begin(), files.end(),
               [](const auto& a, const auto& b) { return a.path < b.path; });
     return staged;
@@ -194,9 +197,9 @@ Result<void> swap_in(StagingDir& stage, const std::filesystem::path& target,
         std::filesystem::symlink_status(target, ec).type() != std::filesystem::file_type::not_found;
     if (exists) {
         if (std::filesystem::is_symlink(target, ec) || !std::filesystem::is_directory(target, ec))
-            return fail(
-                ErrorCode::filesystem,
-                fmt::format("{} exists and is not a directory; remove it first", target.string()));
+            return fail(ErrorCode::filesystem,
+                        fmt::format("{} exists and is not a directory; remove it first",
+                                    platform::utf8_of(target)));
         DESKEXT_TRY(platform::exchange_directories(stage.path(), target));
     } else {
         DESKEXT_TRY(platform::atomic_rename(stage.path(), target));
@@ -229,7 +232,7 @@ Result<InstallOutcome> install_locked(ImageSource& source, const InstallOptions&
     auto previous = read_state(target);
     if (options.require_installed && !previous)
         return fail(ErrorCode::not_found, fmt::format("{} is not installed in {}; use install",
-                                                      name, options.root.string()));
+                                                      name, platform::utf8_of(options.root)));
     if (!options.force && previous && previous->manifest_digest == image.manifest_digest.str() &&
         previous->platform == host)
         return InstallOutcome{std::move(*previous), target, true};
@@ -319,8 +322,10 @@ Result<InstallOutcome> install_image(ImageSource& source, const InstallOptions& 
     DESKEXT_TRY(platform::set_mode(stage.path(), 0755));
     // Everything staged is made durable in one flush before the swap can publish it.
     std::vector<std::filesystem::path> staged{stage.path(), state_dir, state_dir / state_file_name};
-    for (const auto& dir : plan.directories) staged.push_back(stage.path() / dir);
-    for (const auto& file : state.files) staged.push_back(stage.path() / file.path);
+    for (const auto& dir : plan.directories)
+        staged.push_back(stage.path() / platform::path_from_utf8(dir));
+    for (const auto& file : state.files)
+        staged.push_back(stage.path() / platform::path_from_utf8(file.path));
     // The flush mostly waits for the disk and the check mostly hashes: done side by side. Both
     // must succeed before the swap; a failed flush is reported first.
     auto flushed = std::async(std::launch::async, [&] { return platform::flush_paths(staged); });
@@ -335,7 +340,7 @@ Result<InstallOutcome> install_image(ImageSource& source, const InstallOptions& 
     // path, which the next run removes.
     crash_point("install-after-swap");
     events.emit("installed", {{"name", name},
-                              {"directory", target.string()},
+                              {"directory", platform::utf8_of(target)},
                               {"version", state.version},
                               {"manifest_digest", state.manifest_digest},
                               {"image_platform", image_platform},

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "deskext/install/installer.hpp"
+#include "deskext/platform/utf8.hpp"
 
 namespace deskext {
 
@@ -13,12 +14,12 @@ Result<std::vector<ListedExtension>> list_extensions(const std::filesystem::path
     std::filesystem::directory_iterator it(root, ec);
     if (ec)
         return fail(ErrorCode::filesystem,
-                    fmt::format("cannot list {}: {}", root.string(), ec.message()));
+                    fmt::format("cannot list {}: {}", platform::utf8_of(root), ec.message()));
     for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
         if (ec)
             return fail(ErrorCode::filesystem,
-                        fmt::format("cannot list {}: {}", root.string(), ec.message()));
-        auto name = it->path().filename().string();
+                        fmt::format("cannot list {}: {}", platform::utf8_of(root), ec.message()));
+        auto name = platform::utf8_of(it->path().filename());
         if (name.starts_with('.')) continue;  // staging, trash and other private entries
         if (!it->is_directory(ec) || it->is_symlink(ec)) continue;
         ListedExtension listed{name, std::nullopt, {}};

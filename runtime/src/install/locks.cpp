@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "deskext/platform/fs.hpp"
+#include "deskext/platform/utf8.hpp"
 #include "install/cleanup.hpp"
 
 namespace deskext {
@@ -28,7 +29,7 @@ Error busy(const std::filesystem::path& root, std::string_view name,
     return Error{ErrorCode::busy,
                  fmt::format("another deskext is working on {} in {} (it holds {}); try again "
                              "when it is done, or pass --wait",
-                             name, root.string(), lock.string())};
+                             name, platform::utf8_of(root), platform::utf8_of(lock))};
 }
 
 }  // namespace

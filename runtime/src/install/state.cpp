@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "deskext/io/reader.hpp"
+#include "deskext/platform/utf8.hpp"
 
 namespace deskext {
 namespace {
@@ -85,13 +86,14 @@ Result<InstallState> read_state(const std::filesystem::path& extension_dir) {
     auto reader = open_file_reader(path);
     if (!reader) {
         if (reader.error().code == ErrorCode::not_found)
-            return fail(ErrorCode::not_found, fmt::format("{} has no state record ({})",
-                                                          extension_dir.string(), path.string()));
+            return fail(ErrorCode::not_found,
+                        fmt::format("{} has no state record ({})", platform::utf8_of(extension_dir),
+                                    platform::utf8_of(path)));
         return std::unexpected(reader.error());
     }
     DESKEXT_TRY_ASSIGN(auto text, read_all(**reader, max_state_bytes));
     auto state = parse_state(text);
-    if (!state) return std::unexpected(std::move(state).error().context(path.string()));
+    if (!state) return std::unexpected(std::move(state).error().context(platform::utf8_of(path)));
     return state;
 }
 

@@ -3,6 +3,7 @@
 #include "deskext/install/extension_name.hpp"
 #include "deskext/install/installer.hpp"
 #include "deskext/platform/fs.hpp"
+#include "deskext/platform/utf8.hpp"
 #include "install/crash_point.hpp"
 #include "install/locks.hpp"
 #include "install/staging_dir.hpp"
@@ -16,8 +17,8 @@ Result<InstallState> uninstall_extension(const std::filesystem::path& root, std:
     const auto target = root / dir_name;
     std::error_code exists_ec;
     if (!std::filesystem::exists(root, exists_ec))
-        return fail(ErrorCode::not_found,
-                    fmt::format("no extension {} is installed in {}", dir_name, root.string()));
+        return fail(ErrorCode::not_found, fmt::format("no extension {} is installed in {}",
+                                                      dir_name, platform::utf8_of(root)));
     DESKEXT_TRY_ASSIGN(
         auto locks,
         ExtensionLocks::take(root, dir_name, platform::LockMode::exclusive, wait, events));
@@ -26,14 +27,14 @@ Result<InstallState> uninstall_extension(const std::filesystem::path& root, std:
     std::error_code ec;
     auto status = std::filesystem::symlink_status(target, ec);
     if (status.type() == std::filesystem::file_type::not_found) {
-        return fail(ErrorCode::not_found,
-                    fmt::format("no extension {} is installed in {}", dir_name, root.string()));
+        return fail(ErrorCode::not_found, fmt::format("no extension {} is installed in {}",
+                                                      dir_name, platform::utf8_of(root)));
     }
     // Never follow a link out of the root: a symlink in place of the directory is not ours.
     if (status.type() != std::filesystem::file_type::directory)
         return fail(ErrorCode::invalid_extension,
                     fmt::format("{} is not a directory (a symbolic link?); refusing to remove it",
-                                target.string()));
+                                platform::utf8_of(target)));
     DESKEXT_TRY_ASSIGN(auto state, read_state(target));
 
     // Rename first, then delete: a crash in between leaves a staging directory the next run
@@ -45,7 +46,7 @@ Result<InstallState> uninstall_extension(const std::filesystem::path& root, std:
     DESKEXT_TRY(platform::remove_tree(trash.path()));
     trash.release();
     crash_point("uninstall-removed");
-    events.emit("removed", {{"name", dir_name}, {"directory", target.string()}});
+    events.emit("removed", {{"name", dir_name}, {"directory", platform::utf8_of(target)}});
     return state;
 }
 

@@ -10,6 +10,7 @@
 #include "deskext/install/extension_name.hpp"
 #include "deskext/io/reader.hpp"
 #include "deskext/platform/fs.hpp"
+#include "deskext/platform/utf8.hpp"
 #include "install/file_hash.hpp"
 #include "install/locks.hpp"
 #include "parallel/for_each_index.hpp"
@@ -26,13 +27,13 @@ std::uint32_t permission_bits(fs::perms perms) {
 // One recorded file against what is on disk; no drift → nullopt. Without `hash`, the content
 // is taken as known (its hash was just taken from this very file) and only the size compared.
 Result<std::optional<Drift>> check_file(const fs::path& dir, const InstalledFile& file, bool hash) {
-    const auto path = dir / file.path;
+    const auto path = dir / platform::path_from_utf8(file.path);
     std::error_code ec;
     const auto status = fs::symlink_status(path, ec);
     if (status.type() == fs::file_type::not_found) return Drift{file.path, "missing", "not found"};
     if (ec)
         return fail(ErrorCode::filesystem,
-                    fmt::format("cannot inspect {}: {}", path.string(), ec.message()));
+                    fmt::format("cannot inspect {}: {}", platform::utf8_of(path), ec.message()));
     if (status.type() != fs::file_type::regular)
         return Drift{file.path, "changed", "not a regular file any more"};
     if (hash) {
@@ -80,7 +81,7 @@ Result<std::vector<Drift>> compare(const fs::path& dir, const InstallState& stat
     std::error_code ec;
     fs::recursive_directory_iterator it(dir, ec);
     for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        const auto rel = it->path().lexically_relative(dir).generic_string();
+        const auto rel = platform::generic_utf8_of(it->path().lexically_relative(dir));
         if (rel == state_dir_name || rel.starts_with(std::string(state_dir_name) + "/")) {
             if (it->is_directory(ec) && !it->is_symlink(ec)) it.disable_recursion_pending();
             continue;
@@ -96,7 +97,7 @@ Result<std::vector<Drift>> compare(const fs::path& dir, const InstallState& stat
     }
     if (ec)
         return fail(ErrorCode::filesystem,
-                    fmt::format("cannot list {}: {}", dir.string(), ec.message()));
+                    fmt::format("cannot list {}: {}", platform::utf8_of(dir), ec.message()));
     std::sort(drift.begin(), drift.end(),
               [](const Drift& a, const Drift& b) { return a.path < b.path; });
     return drift;
@@ -114,7 +115,7 @@ Result<void> check_staged(const fs::path& stage, const InstallState& state, cons
         return fail(ErrorCode::invalid_extension,
                     fmt::format("the staged version of {} is incomplete ({}): {}; the installed "
                                 "version is left as it was",
-                                state.name, stage.string(), what));
+                                state.name, platform::utf8_of(stage), what));
     };
     const auto metadata_file = stage / "metadata.json";
     DESKEXT_TRY_ASSIGN(auto reader, open_file_reader(metadata_file));
@@ -123,15 +124,18 @@ Result<void> check_staged(const fs::path& stage, const InstallState& state, cons
     if (!metadata) return incomplete("metadata.json: " + metadata.error().message);
 
     std::error_code ec;
-    if (!metadata->icon || !fs::is_regular_file(fs::symlink_status(stage / *metadata->icon, ec)))
+    if (!metadata->icon || !fs::is_regular_file(fs::symlink_status(
+                               stage / platform::path_from_utf8(*metadata->icon), ec)))
         return incomplete(fmt::format("no icon {}", metadata->icon.value_or("(none declared)")));
     if (metadata->dashboard_tab) {
-        const auto ui = stage / "ui" / fs::path(metadata->dashboard_tab->root).filename();
+        const auto ui =
+            stage / "ui" / platform::path_from_utf8(metadata->dashboard_tab->root).filename();
         if (!fs::is_directory(fs::symlink_status(ui, ec)))
-            return incomplete(fmt::format("no UI root {}", ui.lexically_relative(stage).string()));
+            return incomplete(fmt::format("no UI root {}",
+                                          platform::generic_utf8_of(ui.lexically_relative(stage))));
     }
     for (const auto& binary : state.binaries) {
-        const auto kind = fs::symlink_status(stage / binary, ec).type();
+        const auto kind = fs::symlink_status(stage / platform::path_from_utf8(binary), ec).type();
         if (kind != fs::file_type::regular && kind != fs::file_type::directory)
             return incomplete(fmt::format("declared binary {} is missing", binary));
     }
@@ -151,11 +155,12 @@ Result<VerifyReport> verify_extension(const fs::path& root, std::string_view nam
     std::error_code ec;
     const auto status = fs::symlink_status(dir, ec);
     if (status.type() == fs::file_type::not_found)
-        return fail(ErrorCode::not_found,
-                    fmt::format("no extension {} is installed in {}", dir_name, root.string()));
+        return fail(ErrorCode::not_found, fmt::format("no extension {} is installed in {}",
+                                                      dir_name, platform::utf8_of(root)));
     if (status.type() != fs::file_type::directory)
-        return fail(ErrorCode::invalid_extension,
-                    fmt::format("{} is not a directory (a symbolic link?)", dir.string()));
+        return fail(
+            ErrorCode::invalid_extension,
+            fmt::format("{} is not a directory (a symbolic link?)", platform::utf8_of(dir)));
     DESKEXT_TRY_ASSIGN(auto state, read_state(dir));
     DESKEXT_TRY_ASSIGN(auto drift, compare_with_state(dir, state));
     return VerifyReport{std::move(state), dir, std::move(drift)};

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "deskext/platform/file.hpp"
+#include "deskext/platform/utf8.hpp"
 
 namespace deskext {
 
@@ -126,9 +127,10 @@ public:
         }
         DESKEXT_TRY_ASSIGN(const std::size_t n, m_file.read_at(buffer.first(want), m_pos));
         if (n == 0 && m_end_known)
-            return fail(ErrorCode::integrity,
-                        m_file.path().string() + " ends at byte " + std::to_string(m_pos) + ", " +
-                            std::to_string(m_remaining) + " bytes before the end of its range");
+            return fail(ErrorCode::integrity, platform::utf8_of(m_file.path()) + " ends at byte " +
+                                                  std::to_string(m_pos) + ", " +
+                                                  std::to_string(m_remaining) +
+                                                  " bytes before the end of its range");
         m_pos += static_cast<std::int64_t>(n);
         if (m_end_known) m_remaining -= static_cast<std::int64_t>(n);
         return n;
@@ -146,8 +148,8 @@ private:
 Result<std::unique_ptr<Reader>> open_file_reader(const std::filesystem::path& path,
                                                  std::int64_t offset, std::int64_t length) {
     if (offset < 0)
-        return fail(ErrorCode::internal,
-                    "negative offset " + std::to_string(offset) + " for " + path.string());
+        return fail(ErrorCode::internal, "negative offset " + std::to_string(offset) + " for " +
+                                             platform::utf8_of(path));
     DESKEXT_TRY_ASSIGN(auto file, platform::File::open_read(path));
     return std::unique_ptr<Reader>(
         std::make_unique<FileRangeReader>(std::move(file), offset, length));

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "deskext/platform/process.hpp"
+#include "deskext/platform/utf8.hpp"
 #include "deskext/registry/reference.hpp"
 
 namespace deskext::registry {
@@ -117,7 +118,7 @@ Result<std::optional<Credentials>> from_auths(const nlohmann::json& auths, std::
         if (!decoded || colon == std::string::npos) {
             return fail(ErrorCode::auth,
                         fmt::format("{}: the \"auth\" entry for {} is not base64 of user:password",
-                                    file.string(), domain));
+                                    platform::utf8_of(file), domain));
         }
         creds.username = decoded->substr(0, colon);
         creds.secret = decoded->substr(colon + 1);
@@ -223,14 +224,14 @@ Result<std::optional<Credentials>> find_credentials(const CredentialSource& sour
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
     text.resize(static_cast<std::size_t>(in.gcount()));
     if (text.size() > max_config_bytes) {
-        return fail(ErrorCode::usage,
-                    fmt::format("{} is larger than {} bytes", file.string(), max_config_bytes));
+        return fail(ErrorCode::usage, fmt::format("{} is larger than {} bytes",
+                                                  platform::utf8_of(file), max_config_bytes));
     }
     nlohmann::json config;
     try {
         config = nlohmann::json::parse(text);
     } catch (const nlohmann::json::exception&) {
-        return fail(ErrorCode::usage, fmt::format("{} is not valid JSON", file.string()));
+        return fail(ErrorCode::usage, fmt::format("{} is not valid JSON", platform::utf8_of(file)));
     }
     if (!config.is_object()) return std::optional<Credentials>();
     const auto server = credentials_key(registry_domain);

@@ -349,8 +349,7 @@ private:
         std::string why = fmt::format("the proxy {} answered {} for {}", sanitize_url(m_proxy),
                                       status, sanitize_url(m_url));
         if (status == 407) {
-            why += " (proxy authentication required: check the user and password in " +
-                   std::string(m_url.starts_with("https://") ? "HTTPS_PROXY" : "HTTP_PROXY") +
+            why += " (proxy authentication required: " + proxy_credentials_hint(m_url, m_proxies) +
                    ")";
         }
         return why;

@@ -4,8 +4,12 @@
 #include "registry/proxy.hpp"
 
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
 
 #include "deskext/platform/paths.hpp"
+#include "deskext/platform/system_proxy.hpp"
 #include "registry/http_client.hpp"
 
 namespace deskext::registry {
@@ -109,6 +113,19 @@ bool matches_no_proxy(const std::string& host, const std::string& port, std::str
     return false;
 }
 
+bool is_https(std::string_view url) { return lower(url.substr(0, 8)) == "https://"; }
+
+// Whether the environment names a proxy: then it alone decides, for every scheme.
+bool from_env(const ProxyConfig& config) {
+    return !config.http_proxy.empty() || !config.https_proxy.empty();
+}
+
+// The answers of a system lookup, per "scheme://host:port".
+struct Answers {
+    std::mutex mutex;
+    std::map<std::string, std::optional<std::string>, std::less<>> by_target;
+};
+
 }  // namespace
 
 ProxyConfig ProxyConfig::from_environment() {
@@ -116,18 +133,44 @@ ProxyConfig ProxyConfig::from_environment() {
     config.http_proxy = first_set("http_proxy", "HTTP_PROXY");
     config.https_proxy = first_set("https_proxy", "HTTPS_PROXY");
     config.no_proxy = first_set("no_proxy", "NO_PROXY");
+    if (!from_env(config)) config.system = once_per_host(&platform::system_proxy_for);
     return config;
 }
 
+ProxyConfig::SystemLookup once_per_host(ProxyConfig::SystemLookup lookup) {
+    return [lookup = std::move(lookup), answers = std::make_shared<Answers>()](
+               std::string_view url) -> std::optional<std::string> {
+        const std::string target =
+            std::string(is_https(url) ? "https://" : "http://") + url_authority(url);
+        // Held while asking, so that concurrent requests to one host ask once.
+        const std::lock_guard lock(answers->mutex);
+        auto found = answers->by_target.find(target);
+        if (found == answers->by_target.end())
+            found = answers->by_target.emplace(target, lookup(url)).first;
+        return found->second;
+    };
+}
+
 std::string proxy_for(std::string_view url, const ProxyConfig& config) {
-    const bool https = lower(url.substr(0, 8)) == "https://";
-    const auto& proxy = https ? config.https_proxy : config.http_proxy;
-    if (proxy.empty()) return {};
+    const bool https = is_https(url);
+    if (from_env(config) ? (https ? config.https_proxy : config.http_proxy).empty()
+                         : !config.system)
+        return {};
     auto [host, port] = split_host_port(url_authority(url));
     if (port.empty()) port = https ? "443" : "80";
     if (is_loopback(host)) return {};
     if (matches_no_proxy(host, port, config.no_proxy)) return {};
-    return proxy;
+    if (from_env(config)) return https ? config.https_proxy : config.http_proxy;
+    return config.system(url).value_or("");
+}
+
+std::string proxy_credentials_hint(std::string_view url, const ProxyConfig& config) {
+    if (!from_env(config)) {
+        return "the proxy comes from the system's proxy settings; give one with a user and "
+               "password in HTTPS_PROXY and HTTP_PROXY instead";
+    }
+    return std::string("check the user and password in ") +
+           (is_https(url) ? "HTTPS_PROXY" : "HTTP_PROXY");
 }
 
 }  // namespace deskext::registry

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "deskext/platform/paths.hpp"
+#include "deskext/platform/utf8.hpp"
 #include "registry/url_sanitizer.hpp"
 
 namespace deskext::registry {
@@ -100,7 +101,7 @@ TlsSettings tls_from_certs_d(const std::string& authority,
         }
         std::sort(files.begin(), files.end());
         for (const auto& file : files) {
-            const auto ext = file.extension().string();
+            const auto ext = platform::utf8_of(file.extension());
             if (ext == ".crt") {
                 tls.extra_ca_pem += read_text(file) + "\n";
             } else if (ext == ".cert" && tls.client_cert.empty()) {
@@ -108,8 +109,8 @@ TlsSettings tls_from_certs_d(const std::string& authority,
                 auto key = file;
                 key.replace_extension(".key");
                 if (std::filesystem::is_regular_file(key, ec)) {
-                    tls.client_cert = file.string();
-                    tls.client_key = key.string();
+                    tls.client_cert = platform::utf8_of(file);
+                    tls.client_key = platform::utf8_of(key);
                 }
             }
         }

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "deskext/platform/utf8.hpp"
+
 namespace deskext::source {
 namespace {
 
@@ -12,7 +14,7 @@ class DirectoryStore final : public BlobStore {
 public:
     explicit DirectoryStore(std::filesystem::path dir) : m_dir(std::move(dir)) {}
 
-    [[nodiscard]] std::string describe() const override { return m_dir.string(); }
+    [[nodiscard]] std::string describe() const override { return platform::utf8_of(m_dir); }
 
     [[nodiscard]] bool has(std::string_view name) const override {
         std::error_code ec;
@@ -24,14 +26,16 @@ public:
         DESKEXT_TRY_ASSIGN(auto reader, open(name));
         auto text = read_all(*reader, cap);
         if (!text) {
-            return std::unexpected(std::move(text).error().context((m_dir / name).string()));
+            return std::unexpected(
+                std::move(text).error().context(platform::utf8_of(m_dir / name)));
         }
         return text;
     }
 
     [[nodiscard]] Result<std::unique_ptr<Reader>> open(std::string_view name) const override {
         const auto file = m_dir / name;
-        if (!has(name)) return fail(ErrorCode::not_found, "no such file: " + file.string());
+        if (!has(name))
+            return fail(ErrorCode::not_found, "no such file: " + platform::utf8_of(file));
         return open_file_reader(file);
     }
 
@@ -58,7 +62,7 @@ public:
             return fail(ErrorCode::not_found,
                         fmt::format("{} has no member {}", m_index.path(), name));
         }
-        return open_file_reader(m_index.path(), member->offset, member->size);
+        return open_file_reader(m_index.file(), member->offset, member->size);
     }
 
 private:

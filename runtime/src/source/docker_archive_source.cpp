@@ -6,6 +6,7 @@
 // https://github.com/moby/moby/blob/master/image/spec/v1.2.md#combined-image-json--filesystem-changeset-format
 
 #include <array>
+#include <filesystem>
 #include <map>
 #include <utility>
 #include <vector>
@@ -126,10 +127,10 @@ Result<Selection> select_image(std::vector<ManifestEntry> entries,
 
 // The first bytes of a member tell its compression: docker save (25+) stores layers as they
 // were pulled, legacy archives uncompressed.
-Result<oci::Compression> sniff_compression(const std::string& archive_path, TarMember member) {
+Result<oci::Compression> sniff_compression(const std::filesystem::path& archive, TarMember member) {
     std::array<std::byte, 4> magic{};
     const auto want = std::min<std::int64_t>(member.size, static_cast<std::int64_t>(magic.size()));
-    DESKEXT_TRY_ASSIGN(auto reader, open_file_reader(archive_path, member.offset, want));
+    DESKEXT_TRY_ASSIGN(auto reader, open_file_reader(archive, member.offset, want));
     std::size_t got = 0;
     while (got < static_cast<std::size_t>(want)) {
         DESKEXT_TRY_ASSIGN(const auto n, reader->read(std::span(magic).subspan(got)));
@@ -207,7 +208,7 @@ public:
                                                           descriptor.digest.str(), m_description));
         }
         DESKEXT_TRY_ASSIGN(auto inner,
-                           open_file_reader(m_index.path(), it->second.offset, it->second.size));
+                           open_file_reader(m_index.file(), it->second.offset, it->second.size));
         return std::unique_ptr<Reader>(std::make_unique<VerifyingReader>(
             std::move(inner), descriptor.digest, descriptor.size));
     }
@@ -271,7 +272,7 @@ Result<std::unique_ptr<ImageSource>> open_docker_archive(TarIndex index,
                         fmt::format("{}: manifest.json names layer {} that is not in the archive",
                                     where, layer));
         }
-        DESKEXT_TRY_ASSIGN(const auto compression, sniff_compression(where, *member));
+        DESKEXT_TRY_ASSIGN(const auto compression, sniff_compression(index.file(), *member));
         oci::Descriptor descriptor;
         descriptor.size = member->size;
         descriptor.media_type = layer_media_type(compression);

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "deskext/oci/media_types.hpp"
+#include "deskext/platform/utf8.hpp"
 #include "deskext/source/image_source.hpp"
 #include "registry/registry_source.hpp"
 #include "source/name_match.hpp"
@@ -27,7 +28,7 @@ struct Located {
 
 bool path_exists(std::string_view path) {
     std::error_code ec;
-    return !path.empty() && std::filesystem::exists(std::filesystem::path(path), ec);
+    return !path.empty() && std::filesystem::exists(platform::path_from_utf8(path), ec);
 }
 
 // Splits "PATH[:SELECTOR]" (what follows a transport prefix): the whole text when it exists,
@@ -84,9 +85,10 @@ Result<std::unique_ptr<ImageSource>> open_transport(Transport transport, std::st
 // A plain path: the format is told by the content.
 Result<std::unique_ptr<ImageSource>> open_detected(const std::string& path,
                                                    const SourceOptions& options) {
+    const auto dir = platform::path_from_utf8(path);
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) {
-        if (!std::filesystem::is_regular_file(std::filesystem::path(path) / "oci-layout", ec)) {
+    if (std::filesystem::is_directory(dir, ec)) {
+        if (!std::filesystem::is_regular_file(dir / "oci-layout", ec)) {
             return fail(ErrorCode::usage,
                         fmt::format("{} is a directory but not an OCI image layout (no oci-layout "
                                     "file)",
@@ -112,7 +114,7 @@ Result<std::unique_ptr<ImageSource>> open_detected(const std::string& path,
 // reference: references are never absolute ("/x"; "C:\x", "\\server\x" on Windows), relative
 // with ./ or ../, or named like archives.
 bool meant_as_path(std::string_view text) {
-    if (std::filesystem::path(text).has_root_path()) return true;
+    if (platform::path_from_utf8(text).has_root_path()) return true;
     if (text.starts_with('.') || text.starts_with('~')) return true;
     for (const std::string_view ext : {".tar", ".tgz", ".tar.gz", ".oci"}) {
         if (text.ends_with(ext)) return true;

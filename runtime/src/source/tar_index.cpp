@@ -3,14 +3,18 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <system_error>
 #include <vector>
 
 #include <fmt/format.h>
 
-#include "deskext/io/reader.hpp"
 #include "archive/archive_read_handle.hpp"
+#include "deskext/io/reader.hpp"
+#include "deskext/platform/file.hpp"
+#include "deskext/platform/utf8.hpp"
 
 namespace deskext::source {
 namespace {
@@ -29,6 +33,41 @@ std::string_view parent_of(std::string_view name) {
     const auto slash = name.rfind('/');
     return slash == std::string_view::npos ? std::string_view{} : name.substr(0, slash);
 }
+
+// libarchive reads the tar through platform::File: its own open by name would take the name in
+// the ANSI code page on Windows. Member data is skipped by moving the offset, never read.
+class TarFileClient {
+public:
+    TarFileClient(platform::File file, std::int64_t size) : m_file(std::move(file)), m_size(size) {}
+
+    static la_ssize_t read(archive* a, void* client, const void** out) {
+        auto* self = static_cast<TarFileClient*>(client);
+        auto n = self->m_file.read_at(self->m_buffer, self->m_offset);
+        if (!n) {
+            archive_set_error(a, EIO, "%s", n.error().message.c_str());
+            return ARCHIVE_FATAL;
+        }
+        *out = self->m_buffer.data();
+        self->m_offset += static_cast<std::int64_t>(*n);
+        return static_cast<la_ssize_t>(*n);
+    }
+
+    // Never past the end: libarchive then reads what is left and reports a member cut short,
+    // instead of taking the end of the file for the end of the archive.
+    static la_int64_t skip(archive*, void* client, la_int64_t request) {
+        auto* self = static_cast<TarFileClient*>(client);
+        const la_int64_t skipped =
+            std::max<la_int64_t>(0, std::min<la_int64_t>(request, self->m_size - self->m_offset));
+        self->m_offset += skipped;
+        return skipped;
+    }
+
+private:
+    platform::File m_file;
+    std::int64_t m_size;
+    std::int64_t m_offset = 0;
+    std::vector<std::byte> m_buffer = std::vector<std::byte>(64 * 1024);
+};
 
 }  // namespace
 
@@ -56,13 +95,19 @@ std::string TarIndex::normalize(std::string_view name) {
 
 Result<TarIndex> TarIndex::scan(const std::string& path, std::size_t max_members,
                                 std::size_t max_name_bytes) {
+    const auto file = platform::path_from_utf8(path);
     std::error_code ec;
-    const auto status = std::filesystem::status(path, ec);
+    const auto status = std::filesystem::status(file, ec);
     if (!std::filesystem::exists(status))
         return fail(ErrorCode::not_found, "no such file: " + path);
     if (!std::filesystem::is_regular_file(status)) {
         return fail(ErrorCode::usage, "not a regular file: " + path);
     }
+    const auto size = std::filesystem::file_size(file, ec);
+    if (ec)
+        return fail(ErrorCode::filesystem, fmt::format("cannot read {}: {}", path, ec.message()));
+    DESKEXT_TRY_ASSIGN(auto opened, platform::File::open_read(file));
+    TarFileClient client(std::move(opened), static_cast<std::int64_t>(size));
 
     ArchiveReadHandle handle;
     archive* a = handle.get();
@@ -70,13 +115,15 @@ Result<TarIndex> TarIndex::scan(const std::string& path, std::size_t max_members
     // clear message: members are later read in place by offset, which needs a plain tar.
     archive_read_support_filter_all(a);
     archive_read_support_format_tar(a);
-    if (archive_read_open_filename(a, path.c_str(), 64 * 1024) != ARCHIVE_OK) {
+    if (archive_read_open2(a, &client, nullptr, &TarFileClient::read, &TarFileClient::skip,
+                           nullptr) != ARCHIVE_OK) {
         return fail(ErrorCode::invalid_extension,
                     fmt::format("cannot read {} as a tar archive: {}", path, archive_message(a)));
     }
 
     TarIndex index;
     index.m_path = path;
+    index.m_file = file;
     std::size_t count = 0;
     for (;;) {
         archive_entry* entry = nullptr;
@@ -165,7 +212,7 @@ Result<std::string> TarIndex::read(std::string_view name, std::size_t cap) const
                     fmt::format("{} in {} is {} bytes, more than the limit of {}", name, m_path,
                                 member->size, cap));
     }
-    DESKEXT_TRY_ASSIGN(auto reader, open_file_reader(m_path, member->offset, member->size));
+    DESKEXT_TRY_ASSIGN(auto reader, open_file_reader(m_file, member->offset, member->size));
     auto text = read_all(*reader, cap);
     if (!text) return std::unexpected(std::move(text).error().context(std::string(name)));
     if (static_cast<std::int64_t>(text->size()) != member->size) {

@@ -4,6 +4,7 @@
 // Used by the oci-archive and docker-archive sources, and to detect a plain file's format.
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
@@ -20,10 +21,11 @@ struct TarMember {
 
 class TarIndex {
 public:
-    // Scans the headers of the tar at `path` once (data is skipped with seeks). Fails with
-    // not_found when the file is missing, usage when the tar is compressed (not supported:
-    // decompress first) and invalid_extension when it is not a tar or is truncated.
-    // `max_members` caps the number of headers read, `max_name_bytes` the length of a name.
+    // Scans the headers of the tar at `path` (UTF-8, as given on the command line) once (data is
+    // skipped, not read). Fails with not_found when the file is missing, usage when the tar is
+    // compressed (not supported: decompress first) and invalid_extension when it is not a tar
+    // or is truncated. `max_members` caps the number of headers read, `max_name_bytes` the
+    // length of a name.
     [[nodiscard]] static Result<TarIndex> scan(const std::string& path, std::size_t max_members,
                                                std::size_t max_name_bytes = 4096);
 
@@ -36,13 +38,16 @@ public:
     // it is absent.
     [[nodiscard]] Result<std::string> read(std::string_view name, std::size_t cap) const;
 
+    // The tar as given (UTF-8, for messages), and the file it names.
     [[nodiscard]] const std::string& path() const { return m_path; }
+    [[nodiscard]] const std::filesystem::path& file() const { return m_file; }
 
     // "./a//b" → "a/b"; the form members are recorded and looked up in.
     [[nodiscard]] static std::string normalize(std::string_view name);
 
 private:
     std::string m_path;
+    std::filesystem::path m_file;
     std::map<std::string, TarMember, std::less<>> m_files;
     std::map<std::string, std::string, std::less<>> m_links;  // name → normalised target
 };

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <string>
 
 #include "cache/blob_cache.hpp"
@@ -53,6 +54,28 @@ TEST_CASE("cache: entries appear only once written whole and verified", "[cache]
          std::filesystem::directory_iterator(tmp / "cache" / "blobs" / "sha256"))
         ++files;
     CHECK(files == 1);
+}
+
+TEST_CASE("cache: a blob being written has a hidden name of its own beside the entries",
+          "[cache]") {
+    TempDir tmp;
+    auto cache = BlobCache::open(tmp.path());
+    REQUIRE(cache);
+    const std::string blob = "layer bytes";
+    const auto digest = sha256_of(blob);
+    // Two downloads of one blob at once (two deskext processes) write two files.
+    auto first = cache->begin(digest, static_cast<std::int64_t>(blob.size()));
+    auto second = cache->begin(digest, static_cast<std::int64_t>(blob.size()));
+    REQUIRE(first);
+    REQUIRE(second);
+    const std::regex shape("\\.tmp-" + digest.hex().substr(0, 16) +
+                           "-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}");
+    for (const auto* writer : {&*first, &*second}) {
+        INFO(writer->temp_path());
+        CHECK(std::regex_match(writer->temp_path().filename().string(), shape));
+        CHECK(writer->temp_path().parent_path() == tmp / "blobs" / "sha256");
+    }
+    CHECK(first->temp_path() != second->temp_path());
 }
 
 TEST_CASE("cache: a download that starts over must bring the bytes the file holds", "[cache]") {

@@ -1,4 +1,5 @@
-// The random part of platform/'s temporary names (staging directories, pending files, swaps).
+// The random part of every temporary name (staging directories, pending files, swaps, cache
+// files being written).
 
 #include <catch2/catch.hpp>
 
@@ -6,9 +7,9 @@
 #include <set>
 #include <string>
 
-#include "common/random_name.hpp"
+#include "deskext/platform/random_name.hpp"
 
-using deskext::platform::detail::random_name;
+using deskext::platform::random_name;
 
 TEST_CASE("random name: three groups of four lowercase hex digits", "[platform]") {
     const std::regex shape("[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}");

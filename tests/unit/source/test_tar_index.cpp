@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "deskext/platform/utf8.hpp"
 #include "fixtures/tar_builder.hpp"
 #include "fixtures/temp_dir.hpp"
 #include "source/tar_index.hpp"
@@ -88,6 +89,35 @@ TEST_CASE("source: TarIndex refuses compressed, non-tar and missing files", "[so
     REQUIRE_FALSE(missing.has_value());
     CHECK(missing.error().code == ErrorCode::not_found);
     CHECK_THAT(missing.error().message, Catch::Contains("nope.tar"));
+}
+
+TEST_CASE("source: TarIndex reads a tar whose path is not ASCII", "[source]") {
+    fx::TempDir tmp;
+    const std::string name = "J\xc3\xb6rg-\xe6\x96\x87\xe4\xbb\xb6.tar";
+    deskext::test::write_bytes(tmp / name,
+                               fx::make_tar({fx::file("a", "b")}, fx::TarCompression::none));
+    const auto utf8 = deskext::platform::utf8_of(tmp / name);
+    auto index = TarIndex::scan(utf8, many);
+    INFO((index ? std::string() : index.error().message));
+    REQUIRE(index.has_value());
+    CHECK(index->path() == utf8);
+    CHECK(index->file() == tmp / name);
+    CHECK(read_ok(*index, "a") == "b");
+}
+
+TEST_CASE("source: TarIndex refuses a tar cut short inside a member's data", "[source]") {
+    // The member's data is skipped, not read: a skip past the end of the file must not pass for
+    // the end of the archive.
+    fx::TempDir tmp;
+    const auto whole =
+        fx::make_tar({fx::file("small", "x"), fx::file("big", std::string(8192, 'b'))},
+                     fx::TarCompression::none);
+    // The headers of both members and half of the big one's data.
+    deskext::test::write_bytes(tmp / "cut.tar", whole.substr(0, 3 * 512 + 4096));
+    auto index = TarIndex::scan((tmp / "cut.tar").string(), many);
+    REQUIRE_FALSE(index.has_value());
+    CHECK(index.error().code == ErrorCode::invalid_extension);
+    CHECK_THAT(index.error().message, Catch::Contains("cut.tar"));
 }
 
 TEST_CASE("source: TarIndex caps the number of members and the length of names", "[source]") {

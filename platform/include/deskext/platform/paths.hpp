@@ -10,9 +10,12 @@
 
 namespace deskext::platform {
 
-// The extensions root: --root, else $DESKEXT_ROOT, else the OS default
-// (~/.docker/desktop/extensions, ~/Library/Containers/com.docker.docker/Data/extensions,
-// %APPDATA%\Docker\extensions). Usage error when the home directory cannot be found.
+// The extensions root: --root, else $DESKEXT_ROOT, else the OS default, where Docker Desktop
+// keeps its extensions (~/.docker/desktop/extensions,
+// ~/Library/Containers/com.docker.docker/Data/extensions, %APPDATA%\Docker\extensions). Usage
+// error when the home directory cannot be found. On Windows %APPDATA%, %LOCALAPPDATA%,
+// %USERPROFILE% and %ProgramData% come from the environment, else from the shell's known folders
+// (Roaming and Local AppData, the profile, ProgramData).
 [[nodiscard]] Result<std::filesystem::path> extensions_root(
     const std::filesystem::path& override_root);
 
@@ -38,7 +41,7 @@ namespace deskext::platform {
 // %ProgramData%\docker\certs.d on Windows). Directories that cannot be named are left out.
 [[nodiscard]] std::vector<std::filesystem::path> docker_certs_dirs();
 
-// The value of an environment variable; nullopt when unset or empty.
+// The value of an environment variable, as UTF-8; nullopt when unset or empty.
 [[nodiscard]] std::optional<std::string> env_value(const char* name);
 
 }  // namespace deskext::platform
