@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -93,6 +94,12 @@ std::vector<std::string> deskext_command() {
     std::istringstream split(command);
     for (std::string word; split >> word;) words.push_back(word);
     return words;
+}
+
+bool reports_path(std::string reported, const std::filesystem::path& expected) {
+    const char* command = std::getenv("DESKEXT_TEST_COMMAND");
+    if (command != nullptr && *command != '\0') std::ranges::replace(reported, '\\', '/');
+    return reported == expected.string();
 }
 
 Run run_deskext(const std::vector<std::string>& args, const std::filesystem::path& home,

@@ -42,6 +42,11 @@ struct Run {
 // when it is set (tests/windows/run-tests.sh: deskext.exe under Wine).
 [[nodiscard]] std::vector<std::string> deskext_command();
 
+// Whether a path deskext reported (an event's "directory", "root") names `expected`, which the
+// test gave it. deskext.exe joins the names it adds with '\\': read as '/' under
+// DESKEXT_TEST_COMMAND (no test path holds a backslash of its own).
+[[nodiscard]] bool reports_path(std::string reported, const std::filesystem::path& expected);
+
 // Runs the real deskext binary with HOME pointed at `home` (never the real one), plus
 // `extra_env` (which overrides, e.g. DESKEXT_CACHE_DIR, DOCKER_CONFIG).
 [[nodiscard]] Run run_deskext(const std::vector<std::string>& args,
