@@ -15,9 +15,10 @@ ctest --preset dev -j "$(nproc)"
 ./tests/bench/run.sh --smoke --build-dir build/dev
 
 # Windows: deskext.exe cross-built with mingw-w64 against libraries built from Debian's own
-# source packages (once: they are cached by Debian version), packaged as a zip, then run under
-# Wine against the [host] integration tests (tests/windows/run-tests.sh).
-./packaging/windows-build.sh build/windows
+# source packages (once: they are cached by Debian version), packaged as a zip, with its unit
+# tests; then both run under Wine: the unit tests, and the [host] integration tests against
+# deskext.exe (tests/windows/run-tests.sh).
+./packaging/windows-build.sh build/windows --tests
 ./tests/windows/run-tests.sh build/windows build/dev
 
 # The unit and hostile-input suites again under AddressSanitizer and UndefinedBehaviorSanitizer

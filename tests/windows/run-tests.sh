@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Tests deskext.exe under Wine, from this Linux machine: the executable must detect
-# windows/amd64, and the integration tests tagged [host] (tests/integration/
+# Tests deskext.exe under Wine, from this Linux machine: the unit tests built for Windows
+# (packaging/windows-build.sh --tests) pass, except those tagged [posix]; the executable must
+# detect windows/amd64, and the integration tests tagged [host] (tests/integration/
 # test_host_lifecycle.cpp: install, update, verify, ls and uninstall from an OCI layout, an
 # oci-archive and a loopback docker-registry, with the events and exit codes of docs/events.md)
 # run against it instead of the Linux binary. Their JSON events are then checked against
@@ -15,6 +16,8 @@ windows=$(realpath "${1:-build/windows}")
 linux=$(realpath "${2:-build/dev}")
 exe="$windows/runtime/deskext.exe"
 wine="$PWD/tests/windows/wine.sh"
+
+ctest --test-dir "$windows" --output-on-failure
 
 host=$("$wine" "$exe" version --json | python3 -c \
     'import json, sys; print(json.loads(sys.stdin.readlines()[-1])["host_platform"])')
