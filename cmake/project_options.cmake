@@ -1,6 +1,5 @@
 # Warnings and sanitizers travel as INTERFACE targets, never as global flags.
 
-# Also used by the Windows compile check (cmake/windows_check.cmake).
 set(DESKEXT_WARNING_FLAGS
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
     -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference
