@@ -1,4 +1,4 @@
-// The extensions root, with its overrides (ARCHITECTURE.md, "On-disk layout"): --root first,
+// The extensions root, with its overrides (docs/architecture.md, "On-disk layout"): --root first,
 // then $DESKEXT_ROOT, then the OS default from src/<os>/paths.cpp.
 
 #include "../common/env.hpp"

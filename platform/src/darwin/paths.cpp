@@ -1,4 +1,4 @@
-// Default locations on macOS (ARCHITECTURE.md, "On-disk layout"): Docker Desktop keeps
+// Default locations on macOS (docs/architecture.md, "On-disk layout"): Docker Desktop keeps
 // extensions inside its sandbox container; caches go to ~/Library/Caches as Apple's File System
 // Programming Guide asks.
 

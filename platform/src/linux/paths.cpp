@@ -1,5 +1,5 @@
-// Default locations on Linux (ARCHITECTURE.md, "On-disk layout"): Docker Desktop for Linux keeps
-// extensions in ~/.docker/desktop/extensions; the cache follows the XDG base directory spec
+// Default locations on Linux (docs/architecture.md, "On-disk layout"): Docker Desktop for Linux
+// keeps extensions in ~/.docker/desktop/extensions; the cache follows the XDG base directory spec
 // (https://specifications.freedesktop.org/basedir-spec/latest/).
 
 #include "deskext/platform/paths.hpp"

@@ -1,7 +1,7 @@
 // File-system primitives on POSIX. Everything that walks a tree does it relative to directory
 // descriptors with O_NOFOLLOW / AT_SYMLINK_NOFOLLOW, so a symlink planted in an extension
 // directory can never redirect a chmod, a removal or a write outside it
-// (ARCHITECTURE.md, "Nothing escapes the root").
+// (docs/architecture.md, "Nothing escapes the root").
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 // File-system primitives on Windows. There are no symlink-safe *at() calls here, so every walk
 // checks FILE_ATTRIBUTE_REPARSE_POINT (symlinks and junctions) before it descends: a link is
-// removed or refused as itself, never followed (ARCHITECTURE.md, "Nothing escapes the root").
+// removed or refused as itself, never followed (docs/architecture.md, "Nothing escapes the root").
 
 #include <windows.h>
 

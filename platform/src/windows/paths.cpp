@@ -1,4 +1,4 @@
-// Default locations on Windows (ARCHITECTURE.md, "On-disk layout"): Docker Desktop keeps
+// Default locations on Windows (docs/architecture.md, "On-disk layout"): Docker Desktop keeps
 // extensions under the roaming profile (%APPDATA%\Docker\extensions); the blob cache is
 // machine-local data and goes under %LOCALAPPDATA%.
 

@@ -1,5 +1,5 @@
 #pragma once
-// The content-addressed blob cache shared by every extension (ARCHITECTURE.md, "On-disk
+// The content-addressed blob cache shared by every extension (docs/architecture.md, "On-disk
 // layout"): <dir>/blobs/sha256/<hex>. Entries appear only by an atomic rename of a fully
 // written temporary file whose digest and size were checked (the trust model of containerd's
 // content store): a present entry of the right size is taken as verified without hashing it

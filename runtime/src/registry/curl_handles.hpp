@@ -1,6 +1,6 @@
 #pragma once
-// Move-only owners of libcurl's C handles (STYLE.md: C handles in RAII types that fail loudly
-// when creation fails). Private to runtime/src: <curl/curl.h> never reaches a public header.
+// Move-only owners of libcurl's C handles (docs/architecture.md: C handles in RAII types that fail
+// loudly when creation fails). Private to runtime/src: <curl/curl.h> never reaches a public header.
 
 #include <curl/curl.h>
 

@@ -94,7 +94,8 @@ struct HttpResponse {
     [[nodiscard]] std::vector<std::string> headers_named(std::string_view lower_name) const;
 };
 
-// How a failure is treated (STYLE.md: transient failures retried, permanent ones reported).
+// How a failure is treated (docs/architecture.md: transient failures retried, permanent ones
+// reported).
 [[nodiscard]] bool is_transient_status(long status);
 
 // Retry-After as seconds or an HTTP date, relative to `now` (seconds since the epoch); none

@@ -1,6 +1,6 @@
 #pragma once
-// The one place a URL is made fit for a message, an event or a log (STYLE.md): user info,
-// query strings (pre-signed blob URLs carry tokens there) and fragments are dropped.
+// The one place a URL is made fit for a message, an event or a log (docs/architecture.md): user
+// info, query strings (pre-signed blob URLs carry tokens there) and fragments are dropped.
 
 #include <string>
 #include <string_view>

@@ -1,5 +1,5 @@
 #pragma once
-// Per-OS default locations, as Docker Desktop uses them (ARCHITECTURE.md, "On-disk layout").
+// Per-OS default locations, as Docker Desktop uses them (docs/architecture.md, "On-disk layout").
 
 #include <filesystem>
 #include <optional>

@@ -26,7 +26,7 @@ struct InstallPlan {
     std::vector<std::string> warnings;  // things skipped, said to the user
 };
 
-// Layout (ARCHITECTURE.md): metadata.json and the icon at the top, ui/<basename of ui root>/…,
+// Layout (docs/architecture.md): metadata.json and the icon at the top, ui/<basename of ui root>/…,
 // host/<basename of each binary> (declared directories copied whole), vm/<compose file>.
 // metadata.json itself is written by the installer from the bytes it parsed.
 // ErrorCode::invalid_extension when the icon, the UI root, the compose file or a declared binary

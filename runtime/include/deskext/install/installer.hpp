@@ -35,8 +35,8 @@ struct InstallOutcome {
     bool unchanged = false;  // the same manifest was already installed; nothing was written
 };
 
-// Resolves, plans, stages and swaps in atomically (ARCHITECTURE.md, "Data flow of install").
-// On any failure the previous install, if any, is left exactly as it was and the staging
+// Resolves, plans, stages and swaps in atomically (docs/architecture.md, "Data flow of an
+// install"). On any failure the previous install, if any, is left exactly as it was and the staging
 // directory is removed. Holds the extension's lock throughout (busy when another deskext has
 // it); the staged tree is checked against its state record before the swap.
 [[nodiscard]] Result<InstallOutcome> install_extension(ImageSource& source,
