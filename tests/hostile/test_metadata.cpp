@@ -189,3 +189,38 @@ TEST_CASE("basename collisions in host/ are refused", "[hostile][metadata]") {
                    {dir("other"), file("other/tool", "other", 0755)}));
     box.check_refused(run, k_content, {"/linux/tool", "/other/tool"});
 }
+
+TEST_CASE("a UI root or host binary directory at the image root is refused",
+          "[hostile][metadata]") {
+    // The whole image as the UI (or as host/) would install metadata.json and every other file
+    // once more under the extension's directory; Docker Desktop serves a UI directory of its own.
+    Sandbox box;
+    const auto ui_at = [](const std::string& root) {
+        return R"({"icon":"tool.svg","ui":{"dashboard-tab":{"title":"T","src":"index.html","root":")" +
+               root + R"("}}})";
+    };
+    SECTION("\"/\"") {
+        const auto run = box.install(image_with(box, ui_at("/")));
+        box.check_refused(run, k_content, {"ui.dashboard-tab.root", "names the image root"});
+    }
+    SECTION("\".\"") {
+        const auto run = box.install(image_with(box, ui_at(".")));
+        box.check_refused(run, k_content, {"ui.dashboard-tab.root", "names the image root"});
+    }
+    SECTION("a link to /") {
+        const auto run =
+            box.install(image_with(box, ui_at("/app"), {fixtures::symlink("app", "/")}));
+        box.check_refused(run, k_content, {"UI root /app", "the image root"});
+    }
+    SECTION("a link to .. inside the UI") {
+        const auto run =
+            box.install(image_with(box, ui_at("/ui/top"), {fixtures::symlink("ui/top", "..")}));
+        box.check_refused(run, k_content, {"UI root /ui/top", "the image root"});
+    }
+    SECTION("a host binary directory, through a link") {
+        const auto run =
+            box.install(image_with(box, with_linux_binaries(R"([{"path":"/linux/all"}])"),
+                                   {fixtures::symlink("linux/all", "/")}));
+        box.check_refused(run, k_content, {"host binary /linux/all", "the image root"});
+    }
+}

@@ -44,6 +44,17 @@ public:
         return std::pair{*resolved, m_tree.find(*resolved)};
     }
 
+    // A declared directory that resolves to the image root: copied whole, it would install the
+    // image once more (metadata.json included) inside the extension. metadata.json's own
+    // "/" and "." are refused when it is parsed; this catches a link that leads there.
+    static Result<void> require_below_root(const std::pair<std::string, const layer::Node*>& found,
+                                           std::string_view declared, std::string_view what) {
+        if (!found.first.empty()) return {};
+        return fail(ErrorCode::invalid_extension,
+                    fmt::format("{} /{} resolves to the image root, not a directory of its own",
+                                what, declared));
+    }
+
     // `source` is the image path the file comes from, for messages.
     Result<void> add_file(const layer::Node& node, std::string_view source, std::string dest,
                           std::uint32_t mode) {
@@ -172,6 +183,7 @@ Result<InstallPlan> plan_install(const layer::ImageTree& tree, const extension::
         if (ui.second->type != layer::EntryType::directory)
             return fail(ErrorCode::invalid_extension,
                         fmt::format("UI root /{} is not a directory", root));
+        DESKEXT_TRY(PlanBuilder::require_below_root(ui, root, "UI root"));
         DESKEXT_TRY(builder.add_tree(ui.first, "ui/" + std::string(basename_of(root)), false));
     }
 
@@ -192,6 +204,7 @@ Result<InstallPlan> plan_install(const layer::ImageTree& tree, const extension::
         DESKEXT_TRY_ASSIGN(auto found, builder.lookup(binary.image_path, "host binary"));
         std::string dest = "host/" + binary.dest;
         if (found.second->type == layer::EntryType::directory) {
+            DESKEXT_TRY(PlanBuilder::require_below_root(found, binary.image_path, "host binary"));
             DESKEXT_TRY(builder.add_tree(found.first, dest, true));
         } else if (found.second->type == layer::EntryType::file) {
             DESKEXT_TRY(builder.add_file(*found.second, binary.image_path, dest, exec_mode));
