@@ -289,3 +289,20 @@ TEST_CASE("a registry redirecting to another host gets no credentials sent there
     CHECK(count_containing(redirected, "auth=yes") == 0);
     check_no_secrets(run);
 }
+
+TEST_CASE("credentials are not sent to a token server over plain HTTP on another host",
+          "[hostile][registry]") {
+    // The registry (a loopback one, so plain HTTP is allowed to it) names a token server
+    // elsewhere over plain HTTP: Docker would send the Basic credentials there for anyone on the
+    // way to read. Nothing is sent: the realm's host (port 9: nothing listens) is never reached.
+    Case c;
+    push_case("plain-realm");
+    c.proxy.add_fault({fixtures::Fault::Kind::set_header, "/v2/", 20, 0, "", "",
+                       "WWW-Authenticate: Bearer realm=\"http://tokens.invalid:9/token\","
+                       "service=\"deskext\""});
+    const auto run = c.install("plain-realm");
+    c.box.check_refused(run, 5,
+                        {"registry " + c.proxy.host(), "http://tokens.invalid:9/token",
+                         "plain HTTP", "--insecure-registry tokens.invalid:9"});
+    check_no_secrets(run);
+}

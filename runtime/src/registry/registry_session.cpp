@@ -37,6 +37,15 @@ std::string host_of(std::string_view authority) {
     return std::string(colon == std::string_view::npos ? authority : authority.substr(0, colon));
 }
 
+// The host[:port] of an absolute URL ("http://user@host:5000/token?x" → "host:5000").
+std::string authority_of(std::string_view url) {
+    const auto scheme_end = url.find("://");
+    if (scheme_end != std::string_view::npos) url.remove_prefix(scheme_end + 3);
+    url = url.substr(0, url.find_first_of("/?#"));
+    if (const auto at = url.rfind('@'); at != std::string_view::npos) url.remove_prefix(at + 1);
+    return lower(url);
+}
+
 std::string url_escape(const std::string& text) {
     std::string out;
     for (const char ch : text) {
@@ -70,6 +79,13 @@ bool is_loopback_authority(std::string_view authority) {
     const auto host = lower(host_of(authority));
     if (host == "localhost" || host == "::1") return true;
     return host.starts_with("127.") && host.find_first_not_of("0123456789.") == std::string::npos;
+}
+
+bool may_send_credentials(std::string_view realm,
+                          const std::vector<std::string>& insecure_registries) {
+    if (!lower(realm.substr(0, 7)).starts_with("http://")) return true;
+    const auto authority = authority_of(realm);
+    return is_loopback_authority(authority) || is_insecure(authority, insecure_registries);
 }
 
 bool is_insecure(std::string_view authority, const std::vector<std::string>& insecure_registries) {
@@ -137,6 +153,7 @@ RegistrySession::RegistrySession(Reference reference, const SourceOptions& optio
              }),
       m_allow_http(is_loopback_authority(m_authority) ||
                    is_insecure(m_authority, options.insecure_registries)),
+      m_insecure_registries(options.insecure_registries),
       m_scope("repository:" + m_ref.path + ":pull") {}
 
 Result<void> RegistrySession::ensure_endpoint() {
@@ -232,6 +249,14 @@ Result<std::string> RegistrySession::fetch_token(const Challenge& challenge) {
     }
     const auto service = challenge.param("service");
     DESKEXT_TRY(load_credentials());
+    if (m_credentials && !may_send_credentials(realm, m_insecure_registries)) {
+        return fail(ErrorCode::auth,
+                    fmt::format("registry {} asked for the credentials configured for it to be "
+                                "sent to the token server {} over plain HTTP, where anyone on "
+                                "the way could read them; refused. If that is intended, pass "
+                                "--insecure-registry {}",
+                                m_ref.domain, sanitize_url(realm), authority_of(realm)));
+    }
 
     HttpRequest request;
     StringSink sink(max_token_bytes, "the token server's answer");
@@ -316,7 +341,7 @@ Result<HttpResponse> RegistrySession::get(const std::string& path, std::vector<s
 }
 
 std::vector<Result<HttpResponse>> RegistrySession::get_all(const std::vector<BlobJob>& jobs,
-                                                          const HttpClient::Watch& watch) {
+                                                           const HttpClient::Watch& watch) {
     const auto refused = [](const Result<HttpResponse>& result) {
         return result && (result->status == 401 || result->status == 403);
     };

@@ -49,7 +49,8 @@ private:
     std::string m_authority;  // host[:port] the API is reached at
     HttpClient m_http;
     bool m_allow_http = false;
-    std::string m_base;  // "https://host" once known
+    std::vector<std::string> m_insecure_registries;  // --insecure-registry, as given
+    std::string m_base;                              // "https://host" once known
     std::vector<Challenge> m_challenges;
     bool m_credentials_loaded = false;
     std::optional<Credentials> m_credentials;
@@ -63,6 +64,11 @@ private:
 
 // Whether a registry host[:port] is on this machine (localhost, 127.0.0.0/8, ::1).
 [[nodiscard]] bool is_loopback_authority(std::string_view authority);
+
+// Whether credentials may go to a token server at `realm`: over HTTPS, or over plain HTTP to a
+// host on this machine or one named by --insecure-registry (docs/registry.md, "Authentication").
+[[nodiscard]] bool may_send_credentials(std::string_view realm,
+                                        const std::vector<std::string>& insecure_registries);
 
 // Whether `authority` is named by one of the --insecure-registry values (HOST matches any port).
 [[nodiscard]] bool is_insecure(std::string_view authority,
