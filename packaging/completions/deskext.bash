@@ -8,12 +8,12 @@ _deskext_options() {
     case "$1" in
         install | update)
             echo "--platform --root --name --json --allow-emulation --force --strict --wait" \
-                "--insecure-registry --max-uncompressed-size --max-ratio" ;;
+                "--insecure-registry --timeout --max-uncompressed-size --max-ratio" ;;
         uninstall | rm | verify) echo "--root --json --wait" ;;
         ls) echo "--root --json" ;;
-        inspect) echo "--platform --all-platforms --json --insecure-registry" ;;
-        validate) echo "--json --insecure-registry" ;;
-        export) echo "--output --platform --json --insecure-registry" ;;
+        inspect) echo "--platform --all-platforms --json --insecure-registry --timeout" ;;
+        validate) echo "--json --insecure-registry --timeout" ;;
+        export) echo "--output --platform --json --insecure-registry --timeout" ;;
         version) echo "--json" ;;
     esac
 }
@@ -51,7 +51,7 @@ _deskext() {
         --output)
             COMPREPLY=($(compgen -f -- "$cur"))
             return 0 ;;
-        --name | --insecure-registry | --max-uncompressed-size | --max-ratio)
+        --name | --insecure-registry | --timeout | --max-uncompressed-size | --max-ratio)
             return 0 ;;
     esac
 

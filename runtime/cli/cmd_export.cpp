@@ -33,7 +33,7 @@ Result<nlohmann::json> run_export(const Args& args, Output& out) {
     options.sources = args.positionals;
     options.output = platform::path_from_utf8(*output);
     DESKEXT_TRY_ASSIGN(options.hosts, platforms_option(args));
-    options.source_options = source_options(args);
+    DESKEXT_TRY_ASSIGN(options.source_options, source_options(args));
     DESKEXT_TRY_ASSIGN(auto outcome, export_bundle(options, out.events()));
 
     out.summary(summary(outcome, *output));

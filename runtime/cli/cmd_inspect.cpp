@@ -19,7 +19,7 @@ Result<nlohmann::json> run_inspect(const Args& args, Output& out) {
         hosts.push_back(std::move(host));
     }
 
-    const auto sources = source_options(args);
+    DESKEXT_TRY_ASSIGN(const auto sources, source_options(args));
     DESKEXT_TRY_ASSIGN(auto source, open_source(args.positionals[0], sources));
     // People get the table or the findings on stdout; the step line would say nothing more.
     if (out.json())

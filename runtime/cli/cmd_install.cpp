@@ -87,7 +87,7 @@ Result<nlohmann::json> install_or_update(const Args& args, Output& out, bool upd
     DESKEXT_TRY_ASSIGN(options.wait, wait_option(args));
     DESKEXT_TRY(limit_options(args, options.limits));
 
-    auto sources = source_options(args);
+    DESKEXT_TRY_ASSIGN(auto sources, source_options(args));
     sources.limits = options.limits;
     DESKEXT_TRY_ASSIGN(auto source, open_source(options.source_text, sources));
     DESKEXT_TRY_ASSIGN(auto outcome, install_extension(*source, options, out.events()));

@@ -9,7 +9,7 @@ namespace deskext::cli {
 
 Result<nlohmann::json> run_validate(const Args& args, Output& out) {
     DESKEXT_TRY(expect_positionals(args, 1, "SOURCE"));
-    const auto sources = source_options(args);
+    DESKEXT_TRY_ASSIGN(const auto sources, source_options(args));
     DESKEXT_TRY_ASSIGN(auto source, open_source(args.positionals[0], sources));
     // People get the table or the findings on stdout; the step line would say nothing more.
     if (out.json())

@@ -43,9 +43,20 @@ Result<std::vector<platform::Platform>> platforms_option(const Args& args) {
     return hosts;
 }
 
-SourceOptions source_options(const Args& args) {
+Result<SourceOptions> source_options(const Args& args) {
     SourceOptions options;
     options.insecure_registries = args.values("insecure-registry");
+    if (const auto text = args.value("timeout")) {
+        long seconds = 0;
+        const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), seconds);
+        if (ec != std::errc() || end != text->data() + text->size() || seconds < 1 ||
+            seconds > 86400)
+            return fail(ErrorCode::usage,
+                        fmt::format("--timeout {}: expected a whole number of seconds from 1 to "
+                                    "86400",
+                                    *text));
+        options.request_timeout = std::chrono::seconds(seconds);
+    }
     return options;
 }
 

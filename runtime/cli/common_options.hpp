@@ -22,8 +22,9 @@ namespace deskext::cli {
 [[nodiscard]] Result<std::vector<platform::Platform>> platforms_option(const Args& args);
 
 // How a command that reads a SOURCE reaches registries: --insecure-registry HOST[:PORT]...
-// (every command taking a SOURCE accepts it: install, update, inspect, validate, export).
-[[nodiscard]] SourceOptions source_options(const Args& args);
+// and --timeout SECONDS (every command taking a SOURCE accepts them: install, update, inspect,
+// validate, export).
+[[nodiscard]] Result<SourceOptions> source_options(const Args& args);
 
 // --wait[=SECONDS] for a lock another deskext holds: absent → fail at once (busy, exit 10),
 // bare → wait forever, SECONDS → wait that long.

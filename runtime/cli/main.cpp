@@ -20,6 +20,7 @@ constexpr OptionSpec root_opt{"root", true};
 constexpr OptionSpec wait_opt{"wait", false, false, true};
 // Every command that reads a SOURCE may reach a registry.
 constexpr OptionSpec insecure_registry_opt{"insecure-registry", true, true};
+constexpr OptionSpec timeout_opt{"timeout", true};
 
 constexpr std::array install_options{json_flag,
                                      root_opt,
@@ -30,23 +31,26 @@ constexpr std::array install_options{json_flag,
                                      OptionSpec{"strict"},
                                      wait_opt,
                                      insecure_registry_opt,
+                                     timeout_opt,
                                      OptionSpec{"max-uncompressed-size", true},
                                      OptionSpec{"max-ratio", true}};
 constexpr std::array root_options{json_flag, root_opt};
 constexpr std::array locking_root_options{json_flag, root_opt, wait_opt};
 constexpr std::array json_options{json_flag};
 constexpr std::array inspect_options{json_flag, OptionSpec{"platform", true},
-                                     OptionSpec{"all-platforms"}, insecure_registry_opt};
-constexpr std::array validate_options{json_flag, insecure_registry_opt};
+                                     OptionSpec{"all-platforms"}, insecure_registry_opt,
+                                     timeout_opt};
+constexpr std::array validate_options{json_flag, insecure_registry_opt, timeout_opt};
 constexpr std::array export_options{json_flag, OptionSpec{"output", true},
-                                    OptionSpec{"platform", true, true}, insecure_registry_opt};
+                                    OptionSpec{"platform", true, true}, insecure_registry_opt,
+                                    timeout_opt};
 
 constexpr std::array command_table{
     Command{"install",
             "install SOURCE [--platform OS/ARCH[/VARIANT]] [--root DIR] [--name NAME] "
             "[--json] [--allow-emulation] [--force] [--strict] [--wait[=SECONDS]] "
             "[--max-uncompressed-size BYTES] "
-            "[--max-ratio N] [--insecure-registry HOST[:PORT]]...",
+            "[--max-ratio N] [--insecure-registry HOST[:PORT]]... [--timeout SECONDS]",
             "install an extension image for this host (or the --platform given)", install_options,
             run_install},
     Command{"update", "update SOURCE [same options as install]",
@@ -62,16 +66,17 @@ constexpr std::array command_table{
     Command{"ls", "ls [--root DIR] [--json]", "list installed extensions", root_options, run_ls},
     Command{"inspect",
             "inspect SOURCE [--platform OS/ARCH | --all-platforms] [--json] "
-            "[--insecure-registry HOST[:PORT]]...",
+            "[--insecure-registry HOST[:PORT]]... [--timeout SECONDS]",
             "show what each host platform would get (variant, binaries and their formats, "
             "mismatches); installs nothing",
             inspect_options, run_inspect},
-    Command{"validate", "validate SOURCE [--json] [--insecure-registry HOST[:PORT]]...",
+    Command{"validate",
+            "validate SOURCE [--json] [--insecure-registry HOST[:PORT]]... [--timeout SECONDS]",
             "check an image as Docker's marketplace and every host need it; exit 8 on errors",
             validate_options, run_validate},
     Command{"export",
             "export SOURCE... --output FILE [--platform OS/ARCH[/VARIANT]]... [--json] "
-            "[--insecure-registry HOST[:PORT]]...",
+            "[--insecure-registry HOST[:PORT]]... [--timeout SECONDS]",
             "write an offline bundle (an OCI archive) of images, every platform or those given, "
             "for install oci-archive:FILE:REF",
             export_options, run_export},

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <fstream>
 #include <functional>
 
@@ -110,14 +111,16 @@ struct Case {
         std::ofstream(home / ".docker" / "config.json") << config.dump();
     }
 
-    [[nodiscard]] testing::Run install(const std::string& tag) const {
+    [[nodiscard]] testing::Run install(const std::string& tag,
+                                       const std::vector<std::string>& extra = {}) const {
         return box.install_source(proxy.host() + "/" + repo + ":" + tag,
                                   {{"DOCKER_CONFIG", (home / ".docker").string()},
                                    {"DESKEXT_CACHE_DIR", (home / "cache").string()},
                                    {"HTTP_PROXY", ""},
                                    {"http_proxy", ""},
                                    {"HTTPS_PROXY", ""},
-                                   {"https_proxy", ""}});
+                                   {"https_proxy", ""}},
+                                  extra);
     }
 
     // The foreign host (the fault proxy's second listener) got no request at all.
@@ -305,4 +308,41 @@ TEST_CASE("credentials are not sent to a token server over plain HTTP on another
                         {"registry " + c.proxy.host(), "http://tokens.invalid:9/token",
                          "plain HTTP", "--insecure-registry tokens.invalid:9"});
     check_no_secrets(run);
+}
+
+TEST_CASE("a registry that stalls, or sends without end, is given up on", "[hostile][registry]") {
+    // Each case would keep deskext waiting or reading for as long as the server likes; the
+    // proxy gives up by itself after a minute. --timeout 2 bounds every request, retries
+    // included; a body nobody reads is read to 64 KiB and no further; headers to 64 KiB.
+    constexpr int k_network = 6;
+    Case c;
+    push_case("stalling");
+    const auto started = std::chrono::steady_clock::now();
+    SECTION("the API probe answered at 2 bytes a second") {
+        c.proxy.add_fault({fixtures::Fault::Kind::trickle, "/v2/", 100, 2});
+        const auto run = c.install("stalling", {"--timeout", "2"});
+        c.box.check_refused(run, k_network, {"no complete answer within 2 s", "--timeout"});
+    }
+    SECTION("the manifest answered at 2 bytes a second") {
+        c.proxy.add_fault({fixtures::Fault::Kind::trickle, "/manifests/stalling", 100, 2});
+        const auto run = c.install("stalling", {"--timeout", "2"});
+        c.box.check_refused(run, k_network, {"no complete answer within 2 s"});
+    }
+    SECTION("a 404 whose body never ends") {
+        c.proxy.add_fault({fixtures::Fault::Kind::endless_body, "/manifests/stalling", 100, 404});
+        const auto run = c.install("stalling");
+        c.box.check_refused(run, k_not_found, {"stalling"});
+    }
+    SECTION("a 500 whose body never ends, retried") {
+        c.proxy.add_fault({fixtures::Fault::Kind::endless_body, "/manifests/stalling", 100, 500});
+        const auto run = c.install("stalling", {"--timeout", "5"});
+        c.box.check_refused(run, k_network, {"500"});
+    }
+    SECTION("headers that never end") {
+        c.proxy.add_fault({fixtures::Fault::Kind::endless_headers, "/manifests/stalling", 100});
+        const auto run = c.install("stalling");
+        c.box.check_refused(run, k_network, {"more than 64 KiB of response headers"});
+    }
+    // Far from the proxy's minute: deskext stopped on its own bound, not the server's.
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(40));
 }

@@ -181,7 +181,8 @@ public:
           m_proxies(proxies),
           m_tls_for(tls_for),
           m_url(request.url),
-          m_origin(url_authority(request.url)) {}
+          m_origin(url_authority(request.url)),
+          m_deadline(std::chrono::steady_clock::now() + params.request_timeout) {}
 
     [[nodiscard]] bool finished() const { return m_result.has_value(); }
     [[nodiscard]] std::chrono::steady_clock::time_point not_before() const { return m_not_before; }
@@ -201,7 +202,11 @@ public:
         m_sink_error.reset();
         m_restart_without_range = false;
         m_received_this_attempt = 0;
+        m_header_bytes = 0;
+        m_unread_body_bytes = 0;
+        m_unread_body_cut = false;
         CURL* e = m_easy.get();
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, attempt_timeout_ms());
         curl_easy_setopt(e, CURLOPT_URL, m_url.c_str());
         curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
@@ -269,6 +274,21 @@ public:
         const auto where = sanitize_url(m_url);
         if (m_sink_error) {
             finish(std::unexpected(std::move(*m_sink_error)));
+            return;
+        }
+        if (m_header_bytes > m_params.max_header_bytes) {
+            finish(
+                fail(ErrorCode::network, fmt::format("{} sent more than {} KiB of response headers",
+                                                     where, m_params.max_header_bytes / 1024)));
+            return;
+        }
+        // The part of a body nobody reads that was worth keeping has arrived: the answer is
+        // complete as far as deskext is concerned.
+        if (m_unread_body_cut) code = CURLE_OK;
+        if (code == CURLE_OPERATION_TIMEDOUT && !m_request.resumable) {
+            finish(fail(ErrorCode::network,
+                        fmt::format("{}: no complete answer within {} s{}", where,
+                                    m_params.request_timeout.count(), timeout_hint())));
             return;
         }
         if (m_restart_without_range) {
@@ -368,15 +388,42 @@ private:
                         fmt::format("{} (gave up after {} attempts)", why, m_attempt)));
             return;
         }
+        const auto next =
+            std::chrono::steady_clock::now() + retry_delay(m_params, m_attempt, retry_after);
+        if (!m_request.resumable && next >= m_deadline) {
+            finish(fail(ErrorCode::network,
+                        fmt::format("{} (gave up after {} attempts: no time left of {} s{})", why,
+                                    m_attempt, m_params.request_timeout.count(), timeout_hint())));
+            return;
+        }
         // Back to the original URL: a redirect target (a pre-signed URL) may have expired.
         m_url = m_request.url;
         m_redirects = 0;
-        m_not_before =
-            std::chrono::steady_clock::now() + retry_delay(m_params, m_attempt, retry_after);
+        m_not_before = next;
+    }
+
+    // How long the next attempt may take: what is left of the request's deadline, or a blob's
+    // own time per attempt.
+    [[nodiscard]] long attempt_timeout_ms() const {
+        using std::chrono::milliseconds;
+        if (m_request.resumable) {
+            return static_cast<long>(
+                std::chrono::duration_cast<milliseconds>(m_params.request_timeout).count() *
+                m_params.blob_timeout_factor);
+        }
+        const auto left =
+            std::chrono::duration_cast<milliseconds>(m_deadline - std::chrono::steady_clock::now());
+        return static_cast<long>(std::max<std::int64_t>(1, left.count()));
+    }
+
+    [[nodiscard]] static std::string_view timeout_hint() {
+        return " (--timeout SECONDS gives it longer)";
     }
 
     static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* self_ptr) {
         auto* self = static_cast<Transfer*>(self_ptr);
+        self->m_header_bytes += size * count;
+        if (self->m_header_bytes > self->m_params.max_header_bytes) return 0;
         std::string_view line(data, size * count);
         while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
         if (line.starts_with("HTTP/")) {
@@ -438,8 +485,7 @@ private:
     static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* self_ptr) {
         auto* self = static_cast<Transfer*>(self_ptr);
         const std::string_view chunk(data, size * count);
-        if (self->m_body_ok) {
-            if (self->m_sink == nullptr) return chunk.size();
+        if (self->m_body_ok && self->m_sink != nullptr) {
             auto written = self->m_sink->write(chunk);
             if (!written) {
                 self->m_sink_error = std::move(written).error();
@@ -448,10 +494,17 @@ private:
             self->m_received_this_attempt += static_cast<std::int64_t>(chunk.size());
             return chunk.size();
         }
-        auto& body = self->m_response.error_body;
-        const auto room =
-            self->m_params.max_error_body - std::min(self->m_params.max_error_body, body.size());
-        body.append(chunk.substr(0, room));
+        // A body nobody reads: the start of an error's is kept for messages, and no more than
+        // that is waited for.
+        const auto cap = self->m_params.max_error_body;
+        const auto room = cap - std::min(cap, self->m_unread_body_bytes);
+        const auto kept = chunk.substr(0, room);
+        self->m_unread_body_bytes += kept.size();
+        if (!self->m_body_ok) self->m_response.error_body.append(kept);
+        if (chunk.size() > room) {
+            self->m_unread_body_cut = true;
+            return 0;
+        }
         return chunk.size();
     }
 
@@ -482,6 +535,10 @@ private:
     int m_attempt = 0;
     int m_redirects = 0;
     int m_resumes = 0;
+    std::size_t m_header_bytes = 0;       // of this attempt
+    std::size_t m_unread_body_bytes = 0;  // of this attempt's body nobody reads
+    bool m_unread_body_cut = false;
+    std::chrono::steady_clock::time_point m_deadline;  // of the whole request, retries included
     std::chrono::steady_clock::time_point m_not_before{};
     std::optional<Result<HttpResponse>> m_result;
 };

@@ -134,10 +134,20 @@ TlsSettings tls_from_certs_d(const std::string& authority,
     return tls;
 }
 
+namespace {
+
+HttpParams http_params(const SourceOptions& options) {
+    HttpParams params;
+    params.request_timeout = options.request_timeout;
+    return params;
+}
+
+}  // namespace
+
 RegistrySession::RegistrySession(Reference reference, const SourceOptions& options)
     : m_ref(std::move(reference)),
       m_authority(lower(m_ref.api_host())),
-      m_http(HttpParams{}, ProxyConfig::from_environment(),
+      m_http(http_params(options), ProxyConfig::from_environment(),
              [insecure = options.insecure_registries, dirs = platform::docker_certs_dirs(),
               cache = std::make_shared<std::map<std::string, TlsSettings>>()](
                  const std::string& authority) {
@@ -167,8 +177,13 @@ Result<void> RegistrySession::ensure_endpoint() {
         // Docker's rule for insecure and loopback registries: HTTPS first, then plain HTTP.
         probe.url = "http://" + m_authority + "/v2/";
         probe.max_attempts = 0;
-        auto plain = m_http.run(probe, nullptr, &code);
-        if (plain) response = std::move(plain);
+        long plain_code = 0;
+        auto plain = m_http.run(probe, nullptr, &plain_code);
+        if (plain) {
+            response = std::move(plain);
+        } else {
+            response.error().message += "; over plain HTTP: " + plain.error().message;
+        }
     } else if (!response && m_allow_http &&
                (code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_CONNECT)) {
         // HTTPS never reached the host, but plain HTTP may take another route (HTTP_PROXY

@@ -2,6 +2,7 @@
 // Where an image comes from: a registry, an OCI layout directory, an OCI archive or a
 // `docker save` archive. The installer only ever speaks to this interface.
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -114,6 +115,9 @@ struct SourceOptions {
     std::vector<std::string> insecure_registries;
     // The blob cache; empty: $DESKEXT_CACHE_DIR, else the OS default (docs/registry.md).
     std::filesystem::path cache_dir;
+    // --timeout SECONDS: the deadline of each registry request, its retries included; a blob
+    // gets five times as long for each attempt (docs/registry.md, "Time limits").
+    std::chrono::seconds request_timeout{60};
 };
 
 // Opens a SOURCE as written on the command line (docs/cli.md, "Sources"): `oci:PATH[:TAG]`,
