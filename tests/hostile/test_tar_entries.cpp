@@ -345,3 +345,37 @@ TEST_CASE("trailing data after the end of the archive is verified and ignored", 
     CHECK_FALSE(after.contains("ui/ui/hidden.js"));
     box.check_sentinel();
 }
+
+TEST_CASE("names that are not UTF-8", "[hostile][tar]") {
+    // "café" in Latin-1, as old tars (Python's testtar.tar) write it. Installed, such a name
+    // could not be recorded, shown or written on Windows and macOS: refused, shown escaped.
+    // Anywhere else in the image (the backend's files) it is no concern of the install.
+    SECTION("in the UI") {
+        Sandbox box;
+        const auto run = box.install(box.image_over_good("case", {{file("ui/caf\xe9.txt", "x")}}));
+        box.check_refused(run, k_content, {"ui/caf\\xe9.txt", "not valid UTF-8"});
+    }
+    SECTION("a directory of the UI") {
+        Sandbox box;
+        const auto run =
+            box.install(box.image_over_good("case", {{file("ui/d\xe9j\xe0/app.js", "x")}}));
+        box.check_refused(run, k_content, {"d\\xe9j\\xe0", "not valid UTF-8"});
+    }
+    SECTION("outside what is installed") {
+        Sandbox box;
+        const auto run = box.install(
+            box.image_over_good("case", {{file("backend/caf\xe9.txt", "x"), dir("srv\xff")}}));
+        INFO(run.err);
+        REQUIRE(run.exit_code == 0);
+        box.check_sentinel();
+    }
+    SECTION("as --json, the last line is the error") {
+        Sandbox box;
+        const auto run = box.install(box.image_over_good("case", {{file("ui/caf\xe9.txt", "x")}}),
+                                     {"--json"});
+        REQUIRE_FALSE(run.events.empty());
+        CHECK(run.last()["event"] == "error");
+        CHECK(run.last()["code"] == "invalid_extension");
+        CHECK(run.exit_code == k_content);
+    }
+}

@@ -82,9 +82,17 @@ Result<void> write_layer_index(const BlobCache& cache, const Digest& layer,
         list.push_back({entry.path, k_types.at(static_cast<std::size_t>(entry.type)), entry.mode,
                         entry.size, entry.link_target});
     const nlohmann::json doc = {{"format", k_format}, {"layer", layer.str()}, {"entries", list}};
+    std::string text;
+    try {
+        text = doc.dump();
+    } catch (const nlohmann::json::type_error&) {
+        // A name that is not UTF-8 cannot be written as JSON, and a replaced one would be
+        // another name: such a layer goes unindexed and is read whole each time.
+        return {};
+    }
     // An index cut short by a crash is not valid JSON (or names no layer): read_layer_index
     // drops it and the layer is read again.
-    return write_unflushed_entry(path, doc.dump());
+    return write_unflushed_entry(path, text);
 }
 
 }  // namespace deskext::cache

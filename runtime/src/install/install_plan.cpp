@@ -133,6 +133,14 @@ private:
     // system ignores case (the two would be one file). Each installed path passes here once.
     Result<void> check_host_name(const std::string& dest, std::string_view source) {
         const std::string_view name = basename_of(dest);
+        // A name that is not UTF-8 could not be recorded in the state, shown in an event, or
+        // written on Windows (UTF-16) or macOS (APFS names are UTF-8).
+        if (!extension::detail::is_valid_utf8(name)) {
+            return fail(ErrorCode::invalid_extension,
+                        fmt::format("/{} cannot be installed: it would be installed as {}, and "
+                                    "the name {} is not valid UTF-8",
+                                    escaped(source), escaped(dest), quoted(name)));
+        }
         if (m_host_os == "windows") {
             if (const std::string problem = extension::windows_name_problem(name);
                 !problem.empty()) {

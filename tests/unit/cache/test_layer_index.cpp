@@ -62,3 +62,18 @@ TEST_CASE("layer index: entries kept beside the blob, and nothing else trusted",
         CHECK(!read_layer_index(*opened, layer, limits));
     }
 }
+
+TEST_CASE("layer index: a layer with names that are not UTF-8 is not indexed", "[cache]") {
+    // JSON cannot hold those bytes: such a layer is read whole each time instead, and its
+    // names are never replaced by something else.
+    deskext::fixtures::TempDir tmp;
+    auto opened = BlobCache::open(tmp / "cache");
+    REQUIRE(opened);
+    const auto layer = sha256_of("a layer with a Latin-1 name");
+    const std::vector<Entry> entries = {
+        {"srv", EntryType::directory, 0755, 0, ""},
+        {"srv/caf\xe9.txt", EntryType::file, 0644, 3, ""},
+    };
+    REQUIRE(write_layer_index(*opened, layer, entries));
+    CHECK(!read_layer_index(*opened, layer, Limits{}));
+}
