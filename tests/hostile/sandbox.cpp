@@ -147,7 +147,8 @@ testing::Run Sandbox::install(const fs::path& layout, const std::vector<std::str
     std::vector<std::string> args{"install",    "oci:" + layout.string() + ":" + k_tag,
                                   "--name",     k_name,
                                   "--root",     m_root.string(),
-                                  "--platform", host};
+                                  "--platform", host,
+                                  "--json"};
     args.insert(args.end(), extra.begin(), extra.end());
     return testing::run_deskext(args, m_home.path());
 }
@@ -156,7 +157,8 @@ testing::Run Sandbox::install_source(const std::string& source,
                                      const std::map<std::string, std::string>& env,
                                      const std::vector<std::string>& extra) const {
     std::vector<std::string> args{"install", source,           "--name",     k_name,
-                                  "--root",  m_root.string(), "--platform", "linux/amd64"};
+                                  "--root",  m_root.string(), "--platform", "linux/amd64",
+                                  "--json"};
     args.insert(args.end(), extra.begin(), extra.end());
     return testing::run_deskext(args, m_home.path(), env);
 }
@@ -168,9 +170,19 @@ void Sandbox::check_sentinel() const {
 
 void Sandbox::check_refused(const testing::Run& run, int exit_code,
                             const std::vector<std::string>& needles) const {
-    INFO("stderr: " << run.err);
+    INFO("stdout: " << run.out << "stderr: " << run.err);
     CHECK(run.exit_code == exit_code);
-    for (const auto& needle : needles) CHECK(run.err.find(needle) != std::string::npos);
+    // The JSON contract (docs/events.md): every stdout line is an event (run_deskext parsed
+    // them all), and a failed run ends with an `error` event that carries its exit code and a
+    // message, whatever the input did; never an internal error.
+    REQUIRE_FALSE(run.events.empty());
+    const auto& last = run.last();
+    CHECK(last["event"] == "error");
+    CHECK(last["exit"] == run.exit_code);
+    CHECK(last["ok"] == false);
+    CHECK(last["code"] != "internal");
+    const std::string message = last.value("message", "");
+    for (const auto& needle : needles) CHECK(message.find(needle) != std::string::npos);
     check_sentinel();
     CHECK(snapshot(installed()) == m_installed_before);
 }

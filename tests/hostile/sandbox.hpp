@@ -63,7 +63,8 @@ public:
     // A writer for a layout the case builds by hand (nested indexes, huge documents).
     [[nodiscard]] std::filesystem::path layout_dir(const std::string& name) const;
 
-    // `deskext install oci:<layout>:1.0 --name hostile --root <root> --platform <host> <extra>`.
+    // `deskext install oci:<layout>:1.0 --name hostile --root <root> --platform <host> --json
+    // <extra>`: every case runs as Docker Desktop runs deskext, its events on stdout.
     [[nodiscard]] testing::Run install(const std::filesystem::path& layout,
                                        const std::vector<std::string>& extra = {},
                                        const std::string& host = "linux/amd64") const;
@@ -74,8 +75,9 @@ public:
                                               const std::map<std::string, std::string>& env,
                                               const std::vector<std::string>& extra = {}) const;
 
-    // The case was refused with `exit_code`, the message names every one of `needles`, and
-    // nothing changed: sentinel, previous install, root.
+    // The case was refused with `exit_code`, its last event is the `error` event of that exit
+    // code (docs/events.md), whose message names every one of `needles`, and nothing changed:
+    // sentinel, previous install, root.
     void check_refused(const testing::Run& run, int exit_code,
                        const std::vector<std::string>& needles) const;
     // Only the sentinel and the root's hygiene (for cases that install successfully).

@@ -140,8 +140,8 @@ TEST_CASE("device nodes and FIFOs are never created", "[hostile][tar]") {
                                           TarEntry{"ui/pipe", TarType::fifo, {}, 0644, {}}}}));
         INFO(run.err);
         REQUIRE(run.exit_code == 0);
-        CHECK(run.err.find("ui/null") != std::string::npos);
-        CHECK(run.err.find("ui/pipe") != std::string::npos);
+        CHECK(run.out.find("ui/null") != std::string::npos);  // in warning events
+        CHECK(run.out.find("ui/pipe") != std::string::npos);
         const auto after = snapshot(box.installed());
         CHECK_FALSE(after.contains("ui/ui/null"));
         CHECK_FALSE(after.contains("ui/ui/pipe"));
@@ -368,14 +368,5 @@ TEST_CASE("names that are not UTF-8", "[hostile][tar]") {
         INFO(run.err);
         REQUIRE(run.exit_code == 0);
         box.check_sentinel();
-    }
-    SECTION("as --json, the last line is the error") {
-        Sandbox box;
-        const auto run = box.install(box.image_over_good("case", {{file("ui/caf\xe9.txt", "x")}}),
-                                     {"--json"});
-        REQUIRE_FALSE(run.events.empty());
-        CHECK(run.last()["event"] == "error");
-        CHECK(run.last()["code"] == "invalid_extension");
-        CHECK(run.exit_code == k_content);
     }
 }
