@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "archive/archive_read_handle.hpp"
 #include "layer/entry_path.hpp"
 #ifdef DESKEXT_HAVE_ISAL
@@ -172,8 +174,13 @@ struct LayerReader::Impl {
             if (not_gzip) return media_type_mismatch();
             return invalid_layer(error.message);
         }
+        // libarchive's own reason, or none for some malformed headers: where it stopped says
+        // the rest.
         const char* message = archive_error_string(a());
-        return invalid_layer(message != nullptr ? message : "unknown error");
+        return invalid_layer(fmt::format(
+            "{} (at entry {}, {} bytes into the tar)",
+            message != nullptr && *message != '\0' ? message : "malformed tar data",
+            entries + 1, uncompressed()));
     }
 
     // The layer is malformed. A blob damaged in transit usually breaks the decompressor before

@@ -116,6 +116,15 @@ std::vector<std::string> www_authenticate_seeds() {
         R"({"token":"abc","access_token":"def","expires_in":300,"issued_at":"2026-01-01T00:00:00Z"})"};
 }
 
+// NAME \0 MESSAGE \0 PATH \0 then the numbers (tests/fuzz/fuzz_events.cpp).
+std::vector<std::string> event_seeds() {
+    using namespace std::string_literals;
+    return {"progress\0\0/tmp/root/acme_ext\0\x10\0\0\0\0\0\0\0\x20\0\0\0\0\0\0\0"s,
+            "error\0cannot install /ui/caf\xe9.txt\0C:\\ext\\x\0"s,
+            "warning\0\x1b[2J\r\n\"quoted\" \xf0\x9f\x93\xa6\0\xed\xa0\x80\0"s,
+            "inst\xffalled\0\0\0"s};
+}
+
 const std::string k_layer_separator = "\n--deskext-layer--\n";
 
 std::vector<std::string> layer_seeds() {
@@ -164,5 +173,6 @@ int main(int argc, char** argv) {
     write_seeds(out / "fuzz_layer", layer_seeds());
     write_seeds(out / "fuzz_reference", reference_seeds());
     write_seeds(out / "fuzz_www_authenticate", www_authenticate_seeds());
+    write_seeds(out / "fuzz_events", event_seeds());
     return 0;
 }

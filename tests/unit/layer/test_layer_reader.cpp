@@ -233,6 +233,9 @@ TEST_CASE("layer: data that is not a tar is refused", "[layer][hostile]") {
         REQUIRE(!layer);
         CHECK(layer.error().code == ErrorCode::invalid_extension);
         CHECK_THAT(layer.error().message, Catch::StartsWith("layer is not a valid tar: "));
+        // Where it broke: the second entry's header, after the first entry's two blocks.
+        CHECK_THAT(layer.error().message, Catch::Contains("(at entry 2, "));
+        CHECK_THAT(layer.error().message, Catch::Contains("bytes into the tar)"));
     }
 }
 
