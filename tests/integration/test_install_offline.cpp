@@ -210,6 +210,40 @@ TEST_CASE("install: archive and root paths outside ASCII, as arguments and in th
     CHECK(reports_path(removed.of("removed").at(0)["directory"], root / "acme_tool-ext"));
 }
 
+TEST_CASE("install: an oci-archive named by a whole reference, as skopeo and podman write it",
+          "[integration][install]") {
+    // `skopeo copy … oci-archive:F:acme/tool-ext:1.0.0` puts the whole reference in
+    // org.opencontainers.image.ref.name, and so does `podman save --format oci-archive`: it names
+    // the extension and its version, and deskext's own export of it installs the same way.
+    const auto& a = archives();
+    fixtures::TempDir home;
+    const auto archive = (home / "named.tar").string();
+    skopeo_copy({"--all", "oci:" + a.layout.string() + ":1.0.0",
+                 "oci-archive:" + archive + ":acme/tool-ext:1.0.0"});
+    const auto root = home / "root";
+    const auto check_named = [&](const std::string& source) {
+        auto run = run_deskext({"install", source, "--platform", "linux/amd64", "--root",
+                                root.string(), "--force", "--json"},
+                               home.path());
+        INFO(run.err << run.out);
+        REQUIRE(run.exit_code == 0);
+        CHECK(run.last()["name"] == "acme_tool-ext");
+        CHECK(run.last()["version"] == "1.0.0");
+        check_installed(root / "acme_tool-ext", "linux", "amd64");
+    };
+    check_named("oci-archive:" + archive + ":acme/tool-ext:1.0.0");
+    check_named("oci-archive:" + archive);  // its only image
+    const auto exported = (home / "exported.tar").string();
+    auto run = run_deskext({"export", "oci-archive:" + archive, "--output", exported},
+                           home.path());
+    INFO(run.err);
+    REQUIRE(run.exit_code == 0);
+    check_named("oci-archive:" + exported);
+    auto listed = run_deskext({"ls", "--root", root.string(), "--json"}, home.path());
+    REQUIRE(listed.last()["extensions"].size() == 1);
+    CHECK(listed.last()["extensions"][0]["version"] == "1.0.0");
+}
+
 TEST_CASE("install: an image without the host's variant", "[integration][install]") {
     fixtures::TempDir home;
     auto variants = tool_extension_variants();

@@ -132,8 +132,14 @@ public:
             std::move(*inner), descriptor.digest, descriptor.size));
     }
 
+    // containerd's full name, else a ref.name that is a whole reference rather than a bare tag:
+    // `skopeo copy … oci-archive:F:acme/ext:1.0` and `podman save --format oci-archive` write
+    // "acme/ext:1.0" or "localhost/ext:latest" there.
     [[nodiscard]] std::optional<std::string> image_name() const override {
-        return annotation(m_selected, containerd_name_key);
+        if (auto name = annotation(m_selected, containerd_name_key)) return name;
+        auto ref = annotation(m_selected, ref_name_key);
+        if (ref && !looks_like_tag(*ref)) return ref;
+        return std::nullopt;
     }
 
     [[nodiscard]] std::optional<std::string> ref_name() const override {
