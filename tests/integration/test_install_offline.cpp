@@ -234,8 +234,7 @@ TEST_CASE("install: an oci-archive named by a whole reference, as skopeo and pod
     check_named("oci-archive:" + archive + ":acme/tool-ext:1.0.0");
     check_named("oci-archive:" + archive);  // its only image
     const auto exported = (home / "exported.tar").string();
-    auto run = run_deskext({"export", "oci-archive:" + archive, "--output", exported},
-                           home.path());
+    auto run = run_deskext({"export", "oci-archive:" + archive, "--output", exported}, home.path());
     INFO(run.err);
     REQUIRE(run.exit_code == 0);
     check_named("oci-archive:" + exported);
@@ -271,6 +270,30 @@ TEST_CASE("install: an image without the host's variant", "[integration][install
     CHECK_FALSE(emulated.of("warning").empty());
     // Under emulation a Mac with Apple silicon runs the amd64 build of the darwin binary.
     CHECK(slurp(root / "acme_tool-ext/host/tool") == tool_bytes("darwin", "amd64"));
+    for (const auto& warning : emulated.of("warning"))
+        CHECK(warning.value("check", "") != "binary_platform");
+
+    // Linux on arm64 runs no amd64 program: the fallback installs, and says the binary will not
+    // run there; --strict refuses it.
+    const std::vector<std::string> linux_arm64{
+        "install",     source,   "--platform",     "linux/arm64",       "--root",
+        root.string(), "--name", "acme/linux-ext", "--allow-emulation", "--json"};
+    auto warned = run_deskext(linux_arm64, home.path());
+    INFO(warned.err << warned.out);
+    REQUIRE(warned.exit_code == 0);
+    bool said = false;
+    for (const auto& warning : warned.of("warning"))
+        said = said ||
+               (warning.value("check", "") == "binary_platform" && warning["file"] == "host/tool" &&
+                warning["expected"] == "linux/arm64" && warning["found"] == "linux/amd64");
+    CHECK(said);
+    auto strict_args = linux_arm64;
+    strict_args.push_back("--strict");
+    strict_args.push_back("--force");
+    auto strict = run_deskext(strict_args, home.path());
+    CHECK(strict.exit_code == 8);
+    CHECK(strict.last()["message"].get<std::string>().find("not built for linux/arm64") !=
+          std::string::npos);
 }
 
 TEST_CASE("install, ls, reinstall, uninstall", "[integration][install]") {
@@ -386,8 +409,7 @@ TEST_CASE("cli: version reports the build and the host", "[integration][cli]") {
     const std::string host = platform::to_string(platform::detect_host());
     const std::string commit = build_info::git_commit;
     REQUIRE_FALSE(commit.empty());
-    CHECK((commit == "unknown" ||
-           std::regex_match(commit, std::regex("[0-9a-f]{12}(-dirty)?"))));
+    CHECK((commit == "unknown" || std::regex_match(commit, std::regex("[0-9a-f]{12}(-dirty)?"))));
 
     auto json = run_deskext({"version", "--json"}, home.path());
     REQUIRE(json.exit_code == 0);

@@ -22,6 +22,15 @@ Result<std::string> read_head(const std::filesystem::path& path) {
 
 }  // namespace
 
+platform::Platform binaries_platform(const platform::Platform& host,
+                                     const platform::Platform& image_platform) {
+    const bool emulates_amd64 =
+        (host.os == "darwin" || host.os == "windows") && host.arch == "arm64";
+    if (emulates_amd64 && image_platform.arch == "amd64")
+        return platform::make_platform(host.os, "amd64");
+    return platform::make_platform(host.os, host.arch);
+}
+
 nlohmann::json binary_mismatch_fields(std::string_view file, const binfmt::BinaryFormat& format,
                                       const platform::Platform& expected) {
     const std::string expected_text = platform::to_string(expected);

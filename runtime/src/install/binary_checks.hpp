@@ -23,8 +23,13 @@ namespace deskext {
                                                     const binfmt::BinaryFormat& format,
                                                     const platform::Platform& expected);
 
-// `expected` is the host OS with the architecture of the image variant installed (the host's,
-// or amd64 when emulation was allowed). Files whose format is not recognised (data, .py, .dll
+// The platform the host binaries must be built for: the host's own, except where the host runs
+// amd64 programs under emulation (macOS on Apple silicon through Rosetta 2, Windows on Arm) and
+// the amd64 variant was installed (--allow-emulation). Linux on arm64 runs no amd64 program.
+[[nodiscard]] platform::Platform binaries_platform(const platform::Platform& host,
+                                                   const platform::Platform& image_platform);
+
+// `expected` comes from binaries_platform. Files whose format is not recognised (data, .py, .dll
 // of an unknown kind) are not judged. ErrorCode::invalid_extension with `strict` when any file
 // mismatches, naming each; filesystem errors when a staged file cannot be read.
 [[nodiscard]] Result<void> check_staged_binaries(const std::filesystem::path& stage,

@@ -297,9 +297,9 @@ Result<InstallOutcome> install_image(ImageSource& source, const InstallOptions& 
     DESKEXT_TRY_ASSIGN(auto staged_files,
                        stage_files(source, image, plan, captured->second, pass.candidates, previous,
                                    target, stage.path(), options.limits, events));
-    DESKEXT_TRY(check_staged_binaries(
-        stage.path(), plan, platform::make_platform(options.host.os, image.image_platform.arch),
-        options.strict, events));
+    DESKEXT_TRY(check_staged_binaries(stage.path(), plan,
+                                      binaries_platform(options.host, image.image_platform),
+                                      options.strict, events));
     crash_point("install-extracted");
 
     InstallState state;
