@@ -79,7 +79,6 @@ Result<nlohmann::json> install_or_update(const Args& args, Output& out, bool upd
     DESKEXT_TRY_ASSIGN(options.root, root_option(args));
     DESKEXT_TRY_ASSIGN(options.host, platform_option(args));
     options.name = args.value("name");
-    options.source_text = args.positionals[0];
     options.allow_emulation = args.has("allow-emulation");
     options.force = args.has("force");
     options.strict = args.has("strict");
@@ -89,7 +88,7 @@ Result<nlohmann::json> install_or_update(const Args& args, Output& out, bool upd
 
     DESKEXT_TRY_ASSIGN(auto sources, source_options(args));
     sources.limits = options.limits;
-    DESKEXT_TRY_ASSIGN(auto source, open_source(options.source_text, sources));
+    DESKEXT_TRY_ASSIGN(auto source, open_source(args.positionals[0], sources));
     DESKEXT_TRY_ASSIGN(auto outcome, install_extension(*source, options, out.events()));
     out.summary(summary(outcome));
     return result_fields(outcome, update ? "update" : "install");

@@ -87,7 +87,6 @@ std::string normalize_os(std::string_view os) {
     return lowered;
 }
 
-std::string normalize_arch(std::string_view arch) { return split_arch(arch).first; }
 
 std::string normalize_variant(std::string_view arch, std::string_view variant) {
     std::string lowered = lower(variant);

@@ -91,16 +91,6 @@ Result<std::string> read_all(Reader& reader, std::size_t cap, ErrorCode too_big)
     }
 }
 
-Result<std::int64_t> drain(Reader& reader) {
-    std::array<std::byte, chunk_size> buffer{};
-    std::int64_t total = 0;
-    for (;;) {
-        DESKEXT_TRY_ASSIGN(const std::size_t n, reader.read(buffer));
-        if (n == 0) return total;
-        total += static_cast<std::int64_t>(n);
-    }
-}
-
 Result<std::size_t> StringReader::read(std::span<std::byte> buffer) {
     const std::size_t n = std::min(buffer.size(), m_data.size() - m_pos);
     if (n > 0) std::memcpy(buffer.data(), m_data.data() + m_pos, n);

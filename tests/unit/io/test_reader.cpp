@@ -68,14 +68,14 @@ TEST_CASE("io: VerifyingReader verifies a trickled blob and an empty one", "[io]
     const std::string data = blob_data();
     VerifyingReader reader(std::make_unique<TrickleReader>(data, 7), deskext::sha256_of(data),
                            static_cast<std::int64_t>(data.size()));
-    auto drained = deskext::drain(reader);
+    auto drained = deskext::read_all(reader, data.size());
     REQUIRE(drained);
-    CHECK(*drained == static_cast<std::int64_t>(data.size()));
+    CHECK(*drained == data);
 
     VerifyingReader empty(string_reader(""), deskext::sha256_of(""), 0);
-    auto none = deskext::drain(empty);
+    auto none = deskext::read_all(empty, 1);
     REQUIRE(none);
-    CHECK(*none == 0);
+    CHECK(none->empty());
 }
 
 TEST_CASE("io: VerifyingReader refuses a blob with one byte flipped", "[io]") {
@@ -85,7 +85,7 @@ TEST_CASE("io: VerifyingReader refuses a blob with one byte flipped", "[io]") {
     flipped[12345] = static_cast<char>(flipped[12345] ^ 0x01);
     VerifyingReader reader(string_reader(flipped), expected,
                            static_cast<std::int64_t>(data.size()));
-    auto result = deskext::drain(reader);
+    auto result = deskext::read_all(reader, data.size());
     REQUIRE_FALSE(result);
     CHECK(result.error().code == ErrorCode::integrity);
     CHECK(result.error().message.find(expected.str()) != std::string::npos);
@@ -190,7 +190,7 @@ TEST_CASE("io: open_file_reader reads a whole file and a range", "[io]") {
     auto inner = deskext::open_file_reader(path.string(), 5, 100);
     REQUIRE(inner);
     VerifyingReader verified(std::move(*inner), deskext::sha256_of(data.substr(5, 100)), 100);
-    CHECK(deskext::drain(verified).value() == 100);
+    CHECK(deskext::read_all(verified, 100).value() == data.substr(5, 100));
 }
 
 TEST_CASE("io: open_file_reader reports a missing file as not_found", "[io]") {

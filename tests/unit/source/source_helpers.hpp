@@ -81,10 +81,14 @@ inline ErrorCode open_error(const std::string& text, std::string* message = null
     return source.error().code;
 }
 
-// Opens and drains a blob; the result is the error of the read, if any.
+// Opens and reads a whole blob; the result is its size, or the error of the read (a blob
+// longer than described is the verifying reader's to report).
 inline Result<std::int64_t> drain_blob(ImageSource& source, const oci::Descriptor& d) {
     DESKEXT_TRY_ASSIGN(auto reader, source.open_blob(d));
-    return drain(*reader);
+    DESKEXT_TRY_ASSIGN(
+        const auto bytes,
+        read_all(*reader, static_cast<std::size_t>(std::max<std::int64_t>(d.size, 0)) + 1));
+    return static_cast<std::int64_t>(bytes.size());
 }
 
 // Opens every config and layer of a manifest and drains it (verifying its digest).

@@ -20,8 +20,6 @@ struct Platform {
 
 // Normalises an operating-system name ("macos", "Darwin", "osx" → "darwin"; "win32" → "windows").
 [[nodiscard]] std::string normalize_os(std::string_view os);
-// Normalises an architecture name ("x86_64", "x86-64" → "amd64"; "aarch64" → "arm64").
-[[nodiscard]] std::string normalize_arch(std::string_view arch);
 // Normalises a variant for an already-normalised arch ("v8" for arm64 → "").
 [[nodiscard]] std::string normalize_variant(std::string_view arch, std::string_view variant);
 

@@ -19,7 +19,6 @@ struct InstallOptions {
     std::filesystem::path root;       // the extensions root (already resolved)
     platform::Platform host;          // the host acted for (detected or --platform)
     std::optional<std::string> name;  // --name: overrides the name the source carries
-    std::string source_text;          // SOURCE as given, for the state record
     bool allow_emulation = false;
     bool force = false;              // reinstall even when the same digest is installed
     bool require_installed = false;  // update: the extension must be installed already

@@ -44,9 +44,6 @@ private:
 [[nodiscard]] Result<std::string> read_all(Reader& reader, std::size_t cap,
                                            ErrorCode too_big = ErrorCode::invalid_extension);
 
-// Reads to the end, discarding the bytes (to finish verification).
-[[nodiscard]] Result<std::int64_t> drain(Reader& reader);
-
 // A reader over a string held in memory (tests, small documents).
 class StringReader final : public Reader {
 public:
