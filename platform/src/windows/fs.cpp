@@ -5,6 +5,7 @@
 #include <windows.h>
 
 #include <array>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -53,6 +54,64 @@ bool is_windows_special(std::string_view component) {
     return false;
 }
 
+constexpr DWORD k_share_all = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE;
+
+// Whether another process holds the file `path` so that it can be neither replaced nor removed:
+// a program running from it (its image is mapped), or a handle opened without FILE_SHARE_WRITE
+// or FILE_SHARE_DELETE. A read-only file refuses write access whoever holds it: it is asked for
+// DELETE alone then.
+bool in_use(const std::filesystem::path& path) {
+    for (const DWORD access :
+         {static_cast<DWORD>(GENERIC_WRITE | DELETE), static_cast<DWORD>(DELETE)}) {
+        const UniqueHandle file(::CreateFileW(os_path(path).c_str(), access, k_share_all, nullptr,
+                                              OPEN_EXISTING, FILE_FLAG_OPEN_REPARSE_POINT,
+                                              nullptr));
+        if (file.valid()) return false;
+        const DWORD code = ::GetLastError();
+        if (code == ERROR_SHARING_VIOLATION) return true;
+        if (code != ERROR_ACCESS_DENIED) return false;
+    }
+    return false;
+}
+
+// The first file under `path` (itself when it is a file) that is in use, not through links.
+std::optional<std::filesystem::path> find_in_use(const std::filesystem::path& path) {
+    const DWORD attributes = ::GetFileAttributesW(os_path(path).c_str());
+    if (attributes == INVALID_FILE_ATTRIBUTES || (attributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0)
+        return std::nullopt;
+    if ((attributes & FILE_ATTRIBUTE_DIRECTORY) == 0)
+        return in_use(path) ? std::optional(path) : std::nullopt;
+    WIN32_FIND_DATAW found{};
+    UniqueFindHandle find(::FindFirstFileExW(os_path(path / L"*").c_str(), FindExInfoBasic, &found,
+                                             FindExSearchNameMatch, nullptr, 0));
+    if (!find.valid()) return std::nullopt;
+    std::vector<std::filesystem::path> children;
+    do {
+        const std::wstring_view name = found.cFileName;
+        if (name != L"." && name != L"..") children.push_back(path / name);
+    } while (::FindNextFileW(find.get(), &found));
+    find.reset();
+    for (const auto& child : children) {
+        if (auto busy = find_in_use(child)) return busy;
+    }
+    return std::nullopt;
+}
+
+// When `what` ("cannot remove X") failed on `path` with `code`, and the reason is a file in use
+// under `path`: the error naming that file, the one to act on.
+std::optional<Error> in_use_error(const std::string& what, const std::filesystem::path& path,
+                                  DWORD code) {
+    if (code != ERROR_ACCESS_DENIED && code != ERROR_SHARING_VIOLATION) return std::nullopt;
+    const auto busy = find_in_use(path);
+    if (!busy) return std::nullopt;
+    std::string message = what + ": ";
+    message += *busy == path ? std::string("it") : utf8_of(*busy);
+    message +=
+        " is in use by another process (a program running from it, or a file it holds "
+        "open); stop that program and try again";
+    return Error{ErrorCode::filesystem, std::move(message)};
+}
+
 Result<void> remove_entry(const std::filesystem::path& path) {
     DWORD attributes = ::GetFileAttributesW(os_path(path).c_str());
     if (attributes == INVALID_FILE_ATTRIBUTES) {
@@ -92,7 +151,10 @@ Result<void> remove_entry(const std::filesystem::path& path) {
         is_dir ? ::RemoveDirectoryW(os_path(path).c_str()) : ::DeleteFileW(os_path(path).c_str());
     if (!removed) {
         const DWORD code = ::GetLastError();
-        if (!is_missing(code)) return os_fail("remove", path, code);
+        if (is_missing(code)) return {};
+        if (auto busy = in_use_error("cannot remove " + utf8_of(path), path, code))
+            return std::unexpected(std::move(*busy));
+        return os_fail("remove", path, code);
     }
     return {};
 }
@@ -159,7 +221,12 @@ Result<void> atomic_rename(const std::filesystem::path& from, const std::filesys
     // MOVEFILE_WRITE_THROUGH: do not return before the rename is on disk.
     if (!::MoveFileExW(os_path(from).c_str(), os_path(to).c_str(),
                        MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
-        return os_fail("rename " + utf8_of(from) + " to", to);
+        const DWORD code = ::GetLastError();
+        // Windows refuses to rename a directory holding a file in use (a running host binary).
+        if (auto busy =
+                in_use_error("cannot rename " + utf8_of(from) + " to " + utf8_of(to), from, code))
+            return std::unexpected(std::move(*busy));
+        return os_fail("rename " + utf8_of(from) + " to", to, code);
     }
     return {};
 }
