@@ -406,3 +406,31 @@ TEST_CASE("host: update and uninstall while the installed host binary runs",
     CHECK(leftovers(root).empty());
     CHECK_FALSE(fs::exists(root / name));
 }
+
+// Installed paths longer than MAX_PATH (260 characters), which Win32 file calls refuse unless
+// given in their extended-length form (\\?\C:\…), and which std::filesystem's directory
+// iterators do not reach on Windows: deskext.exe lists and walks them through the platform layer.
+TEST_CASE("host: a root so deep that installed paths pass 260 characters", "[integration][host]") {
+    Images images;
+    fixtures::TempDir home;
+    const Host host = detect_host(home.path());
+    auto root = home / "deep";
+    while (root.string().size() < 240) root /= std::string(40, 'd');
+    // The longest installed file: <root>/acme_tool-ext/ui/ui/index.html and the state record.
+    REQUIRE((root / name / "ui" / "ui" / "index.html").string().size() > 260);
+    const auto with = [&](std::vector<std::string> args) {
+        args.insert(args.end(), {"--root", root.string(), "--json"});
+        return run_deskext(args, home.path());
+    };
+    const auto install =
+        with({"install", "oci:" + images.v1.string() + ":1.0.0", "--name", full_name});
+    CHECK(reports_path(check_result(install, "install")["directory"], root / name));
+    check_installed(root, host, "1.0.0");
+    CHECK(check_result(with({"verify", name}), "verify")["drift"].empty());
+    check_result(with({"update", "oci:" + images.v2.string() + ":2.0.0", "--name", full_name}),
+                 "update");
+    check_installed(root, host, "2.0.0");
+    check_result(with({"uninstall", name}), "uninstall");
+    CHECK_FALSE(fs::exists(root / name));
+    CHECK(fs::is_empty(root));
+}
