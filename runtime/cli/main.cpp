@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "deskext/platform/interrupt.hpp"
 #include "deskext/platform/standard_streams.hpp"
 #include "deskext/platform/utf8.hpp"
 
@@ -132,6 +133,7 @@ std::span<const Command> commands() { return command_table; }
 
 int main(int argc, char** argv) {
     deskext::platform::set_binary_standard_streams();
+    deskext::platform::exit_on_interrupt();
     try {
         auto args = deskext::platform::utf8_arguments(argc, argv);
         if (!args.empty()) args.erase(args.begin());  // the program's own name

@@ -96,6 +96,19 @@ std::vector<std::string> deskext_command() {
     return words;
 }
 
+std::vector<std::string> host_command(const std::filesystem::path& program,
+                                      const std::vector<std::string>& args) {
+    std::vector<std::string> argv;
+    const char* command = std::getenv("DESKEXT_TEST_COMMAND");
+    if (command != nullptr && *command != '\0') {
+        argv = deskext_command();
+        argv.pop_back();
+    }
+    argv.push_back(program.string());
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+}
+
 bool reports_path(std::string reported, const std::filesystem::path& expected) {
     const char* command = std::getenv("DESKEXT_TEST_COMMAND");
     if (command != nullptr && *command != '\0') std::ranges::replace(reported, '\\', '/');

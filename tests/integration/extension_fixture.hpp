@@ -42,6 +42,12 @@ struct Run {
 // when it is set (tests/windows/run-tests.sh: deskext.exe under Wine).
 [[nodiscard]] std::vector<std::string> deskext_command();
 
+// The command that runs `program` (a host binary deskext installed) with `args` on the host
+// deskext runs on: the program itself, or under DESKEXT_TEST_COMMAND the words that run deskext
+// but the last (deskext.exe), so that a Windows program runs under Wine too.
+[[nodiscard]] std::vector<std::string> host_command(const std::filesystem::path& program,
+                                                    const std::vector<std::string>& args);
+
 // Whether a path deskext reported (an event's "directory", "root") names `expected`, which the
 // test gave it. deskext.exe joins the names it adds with '\\': read as '/' under
 // DESKEXT_TEST_COMMAND (no test path holds a backslash of its own).

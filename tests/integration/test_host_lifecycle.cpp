@@ -9,8 +9,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <stdexcept>
 
 #include "extension_fixture.hpp"
+#include "fixtures/background_process.hpp"
 #include "fixtures/oci_archive.hpp"
 #include "fixtures/test_registry.hpp"
 
@@ -239,4 +241,196 @@ TEST_CASE("host: the next run finishes a swap a killed update cut short", "[inte
         CHECK_FALSE(entry.path().filename().string().starts_with("." + name));
     }
     check_installed(root, host, "1.0.0");
+}
+
+namespace {
+
+// A host binary that really runs on the host: says "running", then sleeps for the seconds it is
+// given. A Windows console program (built with mingw-w64: tests/fixtures/programs) for windows,
+// a shell script elsewhere.
+std::string running_tool(const std::string& os) {
+    if (os != "windows") return "#!/bin/sh\necho running\nexec sleep \"$1\"\n";
+#ifdef DESKEXT_WINDOWS_SLEEPER
+    return slurp(DESKEXT_WINDOWS_SLEEPER);
+#else
+    throw std::runtime_error(
+        "no Windows test program: mingw-w64's C compiler "
+        "(x86_64-w64-mingw32-gcc) was not found when the tests were configured");
+#endif
+}
+
+// The test extension, with the host binary of every OS replaced by one that runs.
+std::vector<fixtures::ImageVariant> running_tool_variants(const std::string& version) {
+    auto variants = tool_extension_variants(version);
+    for (auto& variant : variants) {
+        for (auto& entry : variant.layers.back()) {
+            if (entry.name == "windows/tool.exe") entry.data = running_tool("windows");
+            if (entry.name == "linux/tool" || entry.name == "darwin/tool") {
+                entry.data = running_tool("linux");
+                entry.mode = 0755;
+            }
+        }
+    }
+    return variants;
+}
+
+// What an interrupted or unfinished command left in the root: hidden entries of the extension.
+std::vector<std::string> leftovers(const fs::path& root) {
+    std::vector<std::string> found;
+    for (const auto& entry : fs::directory_iterator(root)) {
+        const auto file = entry.path().filename().string();
+        if (file.starts_with("." + name)) found.push_back(file);
+    }
+    return found;
+}
+
+// Starts the installed host binary `binary` and waits until it runs.
+std::unique_ptr<fixtures::BackgroundProcess> start_host_binary(const fs::path& binary,
+                                                               const fs::path& log) {
+    auto program =
+        std::make_unique<fixtures::BackgroundProcess>(host_command(binary, {"120"}), log);
+    const bool started = fixtures::wait_until(*program, 30000, [&] {
+        return fixtures::read_text(log).find("running") != std::string::npos;
+    });
+    INFO(fixtures::read_text(log));
+    REQUIRE(started);
+    return program;
+}
+
+// `run` replaced or removed an extension while its host binary ran. Either it succeeded, and
+// whatever it could not remove yet (a running program's file on Windows) is named in one warning
+// and left in a hidden directory of the root; or it failed with exit 11 naming the file in use,
+// with the extension as `before` and nothing left behind.
+void check_in_use_outcome(const Run& run, const std::string& command, const fs::path& root,
+                          const std::map<std::string, std::string>& before,
+                          const std::string& binary) {
+    INFO(run.err << run.out);
+    const auto left = leftovers(root);
+    if (run.exit_code == 0) {
+        check_result(run, command);
+        const auto warnings = run.of("warning");
+        if (left.empty()) {
+            CHECK(warnings.empty());
+        } else {
+            CHECK(left.size() == 1);
+            REQUIRE(warnings.size() == 1);
+            const std::string message = warnings.front()["message"];
+            CHECK_THAT(message, Catch::Contains(left.front()));
+            CHECK_THAT(message, Catch::Contains(binary + ": it is in use by another process"));
+            CHECK_THAT(message, Catch::Contains("until a later run removes it"));
+        }
+        return;
+    }
+    CHECK(run.exit_code == 11);
+    REQUIRE(!run.events.empty());
+    CHECK(run.last()["code"] == "filesystem");
+    const std::string message = run.last()["message"];
+    CHECK_THAT(message, Catch::Contains(binary) && Catch::Contains("is in use by another process"));
+    CHECK(read_tree(root / name) == before);
+    CHECK(left.empty());
+}
+
+}  // namespace
+
+// Windows refuses to delete or overwrite a running program, and to rename a directory holding a
+// file in use; Linux and macOS allow all three. An update or an uninstall while the installed
+// host binary runs must either succeed, leaving what it could not remove for a later run, or fail
+// with exit 11 naming the file, the installed version whole.
+TEST_CASE("host: update and uninstall while the installed host binary runs",
+          "[integration][host]") {
+    fixtures::TempDir dir{"deskext-host-running-"};
+    fixtures::TempDir home;
+    const Host host = detect_host(home.path());
+    fixtures::write_multi_arch_image(dir / "v1", "1.0.0", running_tool_variants("1.0.0"));
+    fixtures::write_multi_arch_image(dir / "v2", "2.0.0", running_tool_variants("2.0.0"));
+    const auto root = home / "root";
+    const auto with = [&](std::vector<std::string> args) {
+        args.insert(args.end(), {"--root", root.string(), "--json"});
+        return run_deskext(args, home.path());
+    };
+    const std::string binary = binary_of(host.os);
+    const auto installed_binary = root / name / "host" / binary;
+    const auto version_of = [&] {
+        const auto ls = with({"ls"});
+        const auto& result = check_result(ls, "ls");
+        REQUIRE(result["extensions"].size() == 1);
+        CHECK(result["extensions"][0]["broken"] == false);
+        return result["extensions"][0]["version"].get<std::string>();
+    };
+    check_result(with({"install", "oci:" + (dir / "v1").string() + ":1.0.0", "--name", full_name}),
+                 "install");
+    const auto v1 = read_tree(root / name);
+    CHECK(v1.at("host/" + binary) == running_tool(host.os));
+
+    auto program = start_host_binary(installed_binary, dir / "v1.log");
+    const auto update =
+        with({"update", "oci:" + (dir / "v2").string() + ":2.0.0", "--name", full_name});
+    check_in_use_outcome(update, "update", root, v1, binary);
+    const bool updated = update.exit_code == 0;
+    const bool left_behind = !leftovers(root).empty();
+    CHECK(version_of() == (updated ? "2.0.0" : "1.0.0"));
+    CHECK(read_tree(root / name).at("host/" + binary) == running_tool(host.os));
+    CHECK(check_result(with({"verify", name}), "verify")["drift"].empty());
+    program->stop();
+
+    // Once the program has stopped, the next run removes what was left; a failed update now
+    // goes through.
+    if (updated) {
+        const auto verify = with({"verify", name});
+        check_result(verify, "verify");
+        CHECK(verify.of("cleanup").size() == (left_behind ? 1U : 0U));
+    } else {
+        check_result(
+            with({"update", "oci:" + (dir / "v2").string() + ":2.0.0", "--name", full_name}),
+            "update");
+    }
+    CHECK(leftovers(root).empty());
+    CHECK(version_of() == "2.0.0");
+
+    const auto v2 = read_tree(root / name);
+    program = start_host_binary(installed_binary, dir / "v2.log");
+    const auto uninstall = with({"uninstall", name});
+    check_in_use_outcome(uninstall, "uninstall", root, v2, binary);
+    const bool uninstalled = uninstall.exit_code == 0;
+    const bool uninstall_left = !leftovers(root).empty();
+    CHECK(fs::exists(root / name) == !uninstalled);
+    program->stop();
+    if (uninstalled) {
+        CHECK(with({"ls"}).last()["extensions"].empty());
+        const auto verify = with({"verify", name});
+        CHECK(verify.exit_code == 3);
+        CHECK(verify.of("cleanup").size() == (uninstall_left ? 1U : 0U));
+    } else {
+        check_result(with({"uninstall", name}), "uninstall");
+    }
+    CHECK(leftovers(root).empty());
+    CHECK_FALSE(fs::exists(root / name));
+}
+
+// Installed paths longer than MAX_PATH (260 characters), which Win32 file calls refuse unless
+// given in their extended-length form (\\?\C:\…), and which std::filesystem's directory
+// iterators do not reach on Windows: deskext.exe lists and walks them through the platform layer.
+TEST_CASE("host: a root so deep that installed paths pass 260 characters", "[integration][host]") {
+    Images images;
+    fixtures::TempDir home;
+    const Host host = detect_host(home.path());
+    auto root = home / "deep";
+    while (root.string().size() < 240) root /= std::string(40, 'd');
+    // The longest installed file: <root>/acme_tool-ext/ui/ui/index.html and the state record.
+    REQUIRE((root / name / "ui" / "ui" / "index.html").string().size() > 260);
+    const auto with = [&](std::vector<std::string> args) {
+        args.insert(args.end(), {"--root", root.string(), "--json"});
+        return run_deskext(args, home.path());
+    };
+    const auto install =
+        with({"install", "oci:" + images.v1.string() + ":1.0.0", "--name", full_name});
+    CHECK(reports_path(check_result(install, "install")["directory"], root / name));
+    check_installed(root, host, "1.0.0");
+    CHECK(check_result(with({"verify", name}), "verify")["drift"].empty());
+    check_result(with({"update", "oci:" + images.v2.string() + ":2.0.0", "--name", full_name}),
+                 "update");
+    check_installed(root, host, "2.0.0");
+    check_result(with({"uninstall", name}), "uninstall");
+    CHECK_FALSE(fs::exists(root / name));
+    CHECK(fs::is_empty(root));
 }

@@ -325,6 +325,8 @@ Result<void> remove_tree(const std::filesystem::path& path) {
     return {};
 }
 
+std::filesystem::path os_path(const std::filesystem::path& path) { return path; }
+
 Result<void> create_directories(const std::filesystem::path& path) {
     if (path.empty()) return os_fail("create", path, ENOENT);
     std::filesystem::path current;

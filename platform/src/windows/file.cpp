@@ -22,22 +22,22 @@ constexpr std::size_t k_chunk = std::size_t{1} << 30;  // ReadFile and WriteFile
 HANDLE handle_of(std::intptr_t handle) { return reinterpret_cast<HANDLE>(handle); }
 
 bool names_directory(const std::filesystem::path& path) {
-    const DWORD attributes = ::GetFileAttributesW(path.c_str());
+    const DWORD attributes = ::GetFileAttributesW(os_path(path).c_str());
     return attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
 }
 
 HANDLE create_handle(const std::filesystem::path& path, DWORD attributes) {
     // FILE_FLAG_OPEN_REPARSE_POINT: a link at `path` is never followed, whatever CREATE_NEW does
     // with an existing name.
-    return ::CreateFileW(path.c_str(), GENERIC_WRITE, k_share_all, nullptr, CREATE_NEW,
+    return ::CreateFileW(os_path(path).c_str(), GENERIC_WRITE, k_share_all, nullptr, CREATE_NEW,
                          attributes | FILE_FLAG_OPEN_REPARSE_POINT, nullptr);
 }
 
 }  // namespace
 
 Result<File> File::open_read(const std::filesystem::path& path) {
-    HANDLE handle = ::CreateFileW(path.c_str(), GENERIC_READ, k_share_all, nullptr, OPEN_EXISTING,
-                                  FILE_ATTRIBUTE_NORMAL, nullptr);
+    HANDLE handle = ::CreateFileW(os_path(path).c_str(), GENERIC_READ, k_share_all, nullptr,
+                                  OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
     if (handle == INVALID_HANDLE_VALUE) {
         const DWORD code = ::GetLastError();
         if (detail::is_missing(code) || code == ERROR_DIRECTORY)

@@ -25,7 +25,7 @@ std::unexpected<Error> lock_fail(std::string_view action, const std::filesystem:
 
 HANDLE open_lock_file(const std::filesystem::path& file, DWORD access) {
     // FILE_SHARE_DELETE so that a holder can remove the file while others have it open.
-    return ::CreateFileW(file.c_str(), access,
+    return ::CreateFileW(os_path(file).c_str(), access,
                          FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
                          OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
 }
@@ -34,7 +34,7 @@ HANDLE open_lock_file(const std::filesystem::path& file, DWORD access) {
 bool still_named(HANDLE handle, const std::filesystem::path& file) {
     BY_HANDLE_FILE_INFORMATION held{};
     if (!::GetFileInformationByHandle(handle, &held) || held.nNumberOfLinks == 0) return false;
-    HANDLE named = ::CreateFileW(file.c_str(), FILE_READ_ATTRIBUTES,
+    HANDLE named = ::CreateFileW(os_path(file).c_str(), FILE_READ_ATTRIBUTES,
                                  FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
                                  OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, nullptr);
     if (named == INVALID_HANDLE_VALUE) return false;
@@ -102,7 +102,7 @@ Result<void> FileLock::remove_and_release() {
     if (m_handle == invalid_handle) return {};
     // Opened with FILE_SHARE_DELETE, so the name goes now; the file itself when the last handle
     // closes.
-    if (!::DeleteFileW(m_path.c_str()) && ::GetLastError() != ERROR_FILE_NOT_FOUND) {
+    if (!::DeleteFileW(os_path(m_path).c_str()) && ::GetLastError() != ERROR_FILE_NOT_FOUND) {
         const DWORD err = ::GetLastError();
         release();
         return lock_fail("remove the lock file", m_path, err);

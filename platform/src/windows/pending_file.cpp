@@ -28,7 +28,7 @@ Result<PendingFile> PendingFile::create(std::filesystem::path destination) {
         auto hidden = detail::pending_name(destination);
         int fd = -1;
         const errno_t failed = ::_wsopen_s(
-            &fd, hidden.c_str(), _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY | _O_NOINHERIT,
+            &fd, os_path(hidden).c_str(), _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY | _O_NOINHERIT,
             _SH_DENYWR, _S_IREAD | _S_IWRITE);
         if (failed == 0) return PendingFile(std::move(destination), std::move(hidden), fd);
         if (failed != EEXIST) return std::unexpected(fs_error("create", hidden, crt_error(failed)));
@@ -51,7 +51,7 @@ Result<std::int64_t> PendingFile::publish() {
 
 void PendingFile::discard() {
     if (m_fd >= 0) ::_close(std::exchange(m_fd, -1));
-    if (!m_hidden.empty()) ::_wunlink(m_hidden.c_str());
+    if (!m_hidden.empty()) ::_wunlink(os_path(m_hidden).c_str());
     m_hidden.clear();
 }
 

@@ -81,7 +81,12 @@ void HumanSink::redraw() {
     std::size_t columns = m_columns ? m_columns() : 0;
     if (columns == 0) columns = unknown_width;
     std::string text;
-    if (m_lines_drawn > 0) text += cursor_up(m_lines_drawn);
+    if (m_lines_drawn > 0) {
+        // The cursor goes up in a write of its own: Wine's console (deskext.exe under Wine) loses
+        // a '\r' that follows a cursor movement in the same write, and the bars then pile up.
+        std::fputs(cursor_up(m_lines_drawn).c_str(), m_out);
+        std::fflush(m_out);
+    }
     for (const auto& [key, bar] : m_bars) {
         text += '\r';
         text += erase_line;

@@ -4,12 +4,19 @@
 
 #include <fmt/format.h>
 
+#include "deskext/platform/directory.hpp"
 #include "deskext/platform/fs.hpp"
 #include "deskext/platform/utf8.hpp"
 #include "install/locks.hpp"
 
 namespace deskext {
 namespace {
+
+// The entries of `dir`; none when it cannot be read (a missing directory: nothing to clean).
+std::vector<platform::DirectoryEntry> entries_of(const std::filesystem::path& dir) {
+    auto entries = platform::list_directory(dir);
+    return entries ? std::move(*entries) : std::vector<platform::DirectoryEntry>{};
+}
 
 // ".<name>.staging-<random>" (StagingDir).
 bool is_staging_name(std::string_view name) {
@@ -20,10 +27,8 @@ bool is_staging_name(std::string_view name) {
 // extension's own directory is missing, removed when the new version is in place.
 void recover_parked(const std::filesystem::path& root, CleanupReport& report) {
     std::vector<std::filesystem::path> parked;
-    std::error_code ec;
-    std::filesystem::directory_iterator it(root, ec);
-    for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-        if (platform::parked_original(it->path().filename().string())) parked.push_back(it->path());
+    for (const auto& entry : entries_of(root)) {
+        if (platform::parked_original(entry.name.string())) parked.push_back(root / entry.name);
     }
     for (const auto& path : parked) {
         auto recovered = platform::recover_parked(path);
@@ -38,13 +43,11 @@ void recover_parked(const std::filesystem::path& root, CleanupReport& report) {
 }
 
 void remove_staging(const std::filesystem::path& root, CleanupReport& report) {
-    std::error_code ec;
-    std::filesystem::directory_iterator it(root, ec);
-    for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-        const auto name = platform::utf8_of(it->path().filename());
-        if (!is_staging_name(name)) continue;
-        if (auto removed = platform::remove_tree(it->path()); removed)
-            report.staging.push_back(platform::utf8_of(it->path()));
+    for (const auto& entry : entries_of(root)) {
+        if (!is_staging_name(platform::utf8_of(entry.name))) continue;
+        const auto path = root / entry.name;
+        if (auto removed = platform::remove_tree(path); removed)
+            report.staging.push_back(platform::utf8_of(path));
         else
             report.failures.push_back(removed.error().message);
     }
@@ -54,18 +57,17 @@ void remove_staging(const std::filesystem::path& root, CleanupReport& report) {
 // found here, with the root lock held exclusively, was left by a killed run.
 void remove_stale_locks(const std::filesystem::path& root, CleanupReport& report) {
     const auto dir = root / locks_dir_name;
-    std::error_code ec;
-    std::filesystem::directory_iterator it(dir, ec);
-    for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-        const auto file = platform::utf8_of(it->path().filename());
+    for (const auto& entry : entries_of(dir)) {
+        const auto file = platform::utf8_of(entry.name);
         if (file == root_lock_name) continue;
+        const auto path = dir / entry.name;
         // Taken first, so that a process that had just opened it finds it gone and locks a new
         // one (FileLock::acquire).
-        auto lock = platform::FileLock::acquire(it->path(), platform::LockMode::exclusive,
-                                                platform::no_wait);
+        auto lock =
+            platform::FileLock::acquire(path, platform::LockMode::exclusive, platform::no_wait);
         if (!lock) continue;
         if (auto removed = lock->remove_and_release(); removed)
-            report.lock_files.push_back(platform::utf8_of(it->path()));
+            report.lock_files.push_back(platform::utf8_of(path));
         else
             report.failures.push_back(removed.error().message);
     }

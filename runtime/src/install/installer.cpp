@@ -212,6 +212,21 @@ Result<InstallOutcome> install_image(ImageSource& source, const InstallOptions& 
                                      const std::string& name, const ResolvedImage& image,
                                      const InstallState* previous, EventSink& events);
 
+// Removes the previous version, which the swap left in the staging path. Where a file of it
+// cannot be removed yet (Windows: a host binary still running from it), the update has still
+// succeeded: a warning says what stays behind, and a later run's cleanup removes it.
+void remove_previous(StagingDir& stage, const std::string& name, EventSink& events) {
+    if (stage.path().empty()) return;
+    if (auto removed = platform::remove_tree(stage.path()); !removed) {
+        events.emit("warning",
+                    {{"message", fmt::format("the previous version of {} stays in {} until a later "
+                                             "run removes it: {}",
+                                             name, platform::utf8_of(stage.path()),
+                                             removed.error().message)}});
+    }
+    stage.release();
+}
+
 // The install proper, with the extension's lock held by the caller.
 Result<InstallOutcome> install_locked(ImageSource& source, const InstallOptions& options,
                                       const std::string& name, EventSink& events) {
@@ -339,6 +354,7 @@ Result<InstallOutcome> install_image(ImageSource& source, const InstallOptions& 
     // A crash from here on leaves the new version in place and the old one in the staging
     // path, which the next run removes.
     crash_point("install-after-swap");
+    remove_previous(stage, name, events);
     events.emit("installed", {{"name", name},
                               {"directory", platform::utf8_of(target)},
                               {"version", state.version},

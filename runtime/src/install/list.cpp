@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "deskext/install/installer.hpp"
+#include "deskext/platform/directory.hpp"
 #include "deskext/platform/utf8.hpp"
 
 namespace deskext {
@@ -11,19 +12,13 @@ Result<std::vector<ListedExtension>> list_extensions(const std::filesystem::path
     std::vector<ListedExtension> out;
     std::error_code ec;
     if (!std::filesystem::exists(root, ec)) return out;
-    std::filesystem::directory_iterator it(root, ec);
-    if (ec)
-        return fail(ErrorCode::filesystem,
-                    fmt::format("cannot list {}: {}", platform::utf8_of(root), ec.message()));
-    for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
-        if (ec)
-            return fail(ErrorCode::filesystem,
-                        fmt::format("cannot list {}: {}", platform::utf8_of(root), ec.message()));
-        auto name = platform::utf8_of(it->path().filename());
+    DESKEXT_TRY_ASSIGN(const auto entries, platform::list_directory(root));
+    for (const auto& entry : entries) {
+        auto name = platform::utf8_of(entry.name);
         if (name.starts_with('.')) continue;  // staging, trash and other private entries
-        if (!it->is_directory(ec) || it->is_symlink(ec)) continue;
+        if (entry.type != platform::EntryType::directory) continue;  // links included
         ListedExtension listed{name, std::nullopt, {}};
-        if (auto state = read_state(it->path()))
+        if (auto state = read_state(root / entry.name))
             listed.state = std::move(*state);
         else
             listed.problem = state.error().message;

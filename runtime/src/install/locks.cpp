@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "deskext/platform/directory.hpp"
 #include "deskext/platform/fs.hpp"
 #include "deskext/platform/utf8.hpp"
 #include "install/cleanup.hpp"
@@ -90,12 +91,13 @@ ExtensionLocks::~ExtensionLocks() {
     if (!alone) return;
     const auto dir = root_file.parent_path();
     std::error_code ec;
-    std::filesystem::directory_iterator it(dir, ec);
-    for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
-        if (it->path() == root_file) continue;
+    auto entries = platform::list_directory(dir);
+    for (const auto& entry : entries ? *entries : std::vector<platform::DirectoryEntry>{}) {
+        const auto path = dir / entry.name;
+        if (path == root_file) continue;
         // Nobody holds these (they are only taken under the root lock), but a process that
         // opened one just before must find it gone and lock a new one: FileLock::acquire does.
-        if (auto lock = FileLock::acquire(it->path(), LockMode::exclusive, platform::no_wait))
+        if (auto lock = FileLock::acquire(path, LockMode::exclusive, platform::no_wait))
             (void)lock->remove_and_release();
     }
     (void)alone->remove_and_release();

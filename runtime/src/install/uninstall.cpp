@@ -43,7 +43,14 @@ Result<InstallState> uninstall_extension(const std::filesystem::path& root, std:
     DESKEXT_TRY(platform::atomic_rename(target, trash.path()));
     DESKEXT_TRY(platform::fsync_path(root));
     crash_point("uninstall-renamed");
-    DESKEXT_TRY(platform::remove_tree(trash.path()));
+    // The extension is gone from its name: a file that cannot be removed yet (Windows: a host
+    // binary still running) stays in the staging directory, which a later run's cleanup removes.
+    if (auto removed = platform::remove_tree(trash.path()); !removed) {
+        events.emit(
+            "warning",
+            {{"message", fmt::format("{} stays in {} until a later run removes it: {}", dir_name,
+                                     platform::utf8_of(trash.path()), removed.error().message)}});
+    }
     trash.release();
     crash_point("uninstall-removed");
     events.emit("removed", {{"name", dir_name}, {"directory", platform::utf8_of(target)}});

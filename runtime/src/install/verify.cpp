@@ -9,6 +9,7 @@
 #include "deskext/extension/metadata.hpp"
 #include "deskext/install/extension_name.hpp"
 #include "deskext/io/reader.hpp"
+#include "deskext/platform/directory.hpp"
 #include "deskext/platform/fs.hpp"
 #include "deskext/platform/utf8.hpp"
 #include "install/file_hash.hpp"
@@ -76,28 +77,29 @@ Result<std::vector<Drift>> compare(const fs::path& dir, const InstallState& stat
         if (!found) return std::unexpected(std::move(found).error());
         if (*found) drift.push_back(std::move(**found));
     }
-    // Everything else that is not a directory: recursive_directory_iterator does not follow
-    // directory links by default, and a link is reported as itself.
-    std::error_code ec;
-    fs::recursive_directory_iterator it(dir, ec);
-    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        const auto rel = platform::generic_utf8_of(it->path().lexically_relative(dir));
-        if (rel == state_dir_name || rel.starts_with(std::string(state_dir_name) + "/")) {
-            if (it->is_directory(ec) && !it->is_symlink(ec)) it.disable_recursion_pending();
-            continue;
+    // Everything else that is not a directory, walked without following links: a link is
+    // reported as itself.
+    std::vector<std::pair<fs::path, std::string>> pending{{dir, ""}};  // directory, its prefix
+    while (!pending.empty()) {
+        auto [current, prefix] = std::move(pending.back());
+        pending.pop_back();
+        DESKEXT_TRY_ASSIGN(const auto entries, platform::list_directory(current));
+        for (const auto& entry : entries) {
+            const auto rel = prefix + platform::generic_utf8_of(entry.name);
+            if (rel == state_dir_name) continue;
+            if (entry.type == platform::EntryType::symlink) {
+                if (!recorded.contains(rel))
+                    drift.push_back({rel, "extra", "a symbolic link deskext did not install"});
+                continue;
+            }
+            if (entry.type == platform::EntryType::directory) {
+                pending.emplace_back(current / entry.name, rel + "/");
+                continue;
+            }
+            if (recorded.contains(rel)) continue;
+            drift.push_back({rel, "extra", "a file deskext did not install"});
         }
-        std::error_code type_ec;
-        if (it->is_symlink(type_ec)) {
-            if (!recorded.contains(rel))
-                drift.push_back({rel, "extra", "a symbolic link deskext did not install"});
-            continue;
-        }
-        if (it->is_directory(type_ec) || recorded.contains(rel)) continue;
-        drift.push_back({rel, "extra", "a file deskext did not install"});
     }
-    if (ec)
-        return fail(ErrorCode::filesystem,
-                    fmt::format("cannot list {}: {}", platform::utf8_of(dir), ec.message()));
     std::sort(drift.begin(), drift.end(),
               [](const Drift& a, const Drift& b) { return a.path < b.path; });
     return drift;

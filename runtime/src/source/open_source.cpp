@@ -31,6 +31,17 @@ bool path_exists(std::string_view path) {
     return !path.empty() && std::filesystem::exists(platform::path_from_utf8(path), ec);
 }
 
+// Where the drive of a Windows path ends ("C:", "\\?\C:", "\\.\C:"), 0 when it has none. Read the
+// same on every OS, like the rest of a SOURCE: the text is the user's, not a path of this host.
+std::size_t drive_end(std::string_view path) {
+    std::size_t start = 0;
+    if (path.starts_with(R"(\\?\)") || path.starts_with(R"(\\.\)")) start = 4;
+    const auto letter = start < path.size() ? path[start] : '\0';
+    const bool drive = ((letter >= 'a' && letter <= 'z') || (letter >= 'A' && letter <= 'Z')) &&
+                       start + 1 < path.size() && path[start + 1] == ':';
+    return drive ? start + 2 : 0;
+}
+
 // Splits "PATH[:SELECTOR]" (what follows a transport prefix): the whole text when it exists,
 // else the shortest existing PATH followed by ':' (a path may contain ':'), else the best guess
 // for naming the missing path: PATH:TAG on the last ':' for oci transports, PATH before the
@@ -46,9 +57,9 @@ Located locate(std::string_view rest, Transport transport) {
         }
     }
     if (transport == Transport::docker_archive) {
-        // Past the root name: the ':' of a Windows drive ("C:\x.tar:NAME:TAG") is the path's.
-        const auto root = std::filesystem::path(rest).root_name().native().size();
-        const auto colon = rest.find(':', root);
+        // Past a Windows drive ("C:\x.tar:NAME:TAG", "\\?\C:\x.tar:NAME:TAG"): its ':' is the
+        // path's.
+        const auto colon = rest.find(':', drive_end(rest));
         if (colon != std::string_view::npos && colon > 0 && colon + 1 < rest.size()) {
             return {std::string(rest.substr(0, colon)), std::string(rest.substr(colon + 1))};
         }

@@ -401,3 +401,42 @@ TEST_CASE("fs: copy_to_new_file copies a file to a new one and nothing else", "[
     CHECK_FALSE(platform::copy_to_new_file(tmp / "missing", tmp / "none"));
     CHECK_FALSE(platform::copy_to_new_file(tmp.path(), tmp / "dir-copy"));
 }
+
+TEST_CASE("platform: os_path gives Windows file calls the extended-length form", "[platform][fs]") {
+#ifdef _WIN32
+    CHECK(platform::os_path(LR"(C:\dir\file.txt)").native() == LR"(\\?\C:\dir\file.txt)");
+    // '/' and "." / ".." resolved first: the extended form takes a path as it is.
+    CHECK(platform::os_path(L"C:/dir/./sub/../file.txt").native() == LR"(\\?\C:\dir\file.txt)");
+    CHECK(platform::os_path(LR"(\\server\share\dir\ext.tar)").native() ==
+          LR"(\\?\UNC\server\share\dir\ext.tar)");
+    CHECK(platform::os_path(L"//server/share/ext.tar").native() ==
+          LR"(\\?\UNC\server\share\ext.tar)");
+    // Already extended, or a device path: as it is.
+    CHECK(platform::os_path(LR"(\\?\C:\dir\file.txt)").native() == LR"(\\?\C:\dir\file.txt)");
+    CHECK(platform::os_path(LR"(\\?\UNC\server\share\x)").native() == LR"(\\?\UNC\server\share\x)");
+    CHECK(platform::os_path(LR"(\\.\pipe\name)").native() == LR"(\\.\pipe\name)");
+    // A relative path is made absolute, from the current directory.
+    const auto relative = platform::os_path(L"some-file").native();
+    CHECK(relative.starts_with(LR"(\\?\)"));
+    CHECK(relative.ends_with(LR"(\some-file)"));
+#else
+    CHECK(platform::os_path("/dir/file.txt") == fs::path("/dir/file.txt"));
+    CHECK(platform::os_path("relative/x") == fs::path("relative/x"));
+#endif
+    // Paths longer than MAX_PATH (260) work through it, in every call of the platform layer.
+    TempDir tmp;
+    auto deep = tmp.path();
+    while (deep.native().size() < 300) deep /= std::string(50, 'd');
+    REQUIRE(platform::create_directories(deep / "a" / "b"));
+    REQUIRE(platform::write_file(deep / "a" / "b" / "file.txt", "text"));
+    REQUIRE(platform::atomic_rename(deep / "a" / "b" / "file.txt", deep / "a" / "moved.txt"));
+    REQUIRE(platform::copy_to_new_file(deep / "a" / "moved.txt", deep / "a" / "copy.txt"));
+    REQUIRE(platform::fsync_path(deep / "a" / "copy.txt"));
+    REQUIRE(platform::set_mode(deep / "a" / "copy.txt", 0644));
+    const auto made = platform::make_unique_dir(deep, "x-");
+    REQUIRE(made);
+    REQUIRE(platform::exchange_directories(*made, deep / "a"));
+    CHECK(platform::resolve_in_root(deep, "x").has_value());
+    REQUIRE(platform::remove_tree(tmp.path() / std::string(50, 'd')));
+    CHECK(fs::is_empty(tmp.path()));
+}

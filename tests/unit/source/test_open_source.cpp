@@ -120,3 +120,29 @@ TEST_CASE("source: layout directories whose path contains ':'", "[source]") {
     }
     CHECK(t::open_error("oci:" + dir.string() + ":9.9") == ErrorCode::not_found);
 }
+
+// Windows paths written as UNC paths (\\server\share\…, //server/share/…) or in the extended-length
+// form (\\?\C:\…, \\?\UNC\server\share\…) are paths, never registry references, with or without a
+// transport and a tag: a missing one is not_found, naming that path and nothing after it.
+TEST_CASE("source: UNC and extended-length Windows paths are taken as paths", "[source]") {
+    const std::string paths[] = {
+        R"(\\server\share\ext.tar)",       R"(\\server\share\images\ext)", "//server/share/ext.tar",
+        R"(\\?\UNC\server\share\ext.tar)", R"(\\?\C:\images\ext.tar)",     R"(\\server\share\ext)",
+    };
+    for (const auto& path : paths) {
+        const std::pair<std::string, std::string> sources[] = {
+            {path, ""},
+            {"oci:" + path, ""},
+            {"oci:" + path, ":1.0"},
+            {"oci-archive:" + path, ""},
+            {"oci-archive:" + path, ":1.0"},
+            {"docker-archive:" + path, ""},
+            {"docker-archive:" + path, ":acme/ext:1.0"},
+        };
+        for (const auto& [source, selector] : sources) {
+            std::string message;
+            CHECK(t::open_error(source + selector, &message) == ErrorCode::not_found);
+            CHECK(message == "no such file or directory: " + path);
+        }
+    }
+}

@@ -96,6 +96,15 @@ void start_writeback(const std::filesystem::path& path);
 // a tree of files costs one flush and not one per file.
 [[nodiscard]] Result<void> write_file(const std::filesystem::path& path, std::string_view data);
 
+// The form of `path` that the OS's file calls are given. On Windows, the extended-length form of
+// its full path: `\\?\C:\dir\file` for a drive, `\\?\UNC\server\share\file` for a UNC path
+// (`\\server\share\file`), which no 260-character limit (MAX_PATH) applies to; relative paths and
+// '/' separators are resolved first (GetFullPathNameW), as the extended form takes a path as it
+// is. A path already in that form, or a device path (`\\.\…`), stays as it is. Every call of the
+// platform layer that names a file goes through it; messages show the path as given. Elsewhere,
+// `path` itself.
+[[nodiscard]] std::filesystem::path os_path(const std::filesystem::path& path);
+
 // Maps an errno / std::error_code to an Error (filesystem category) naming the action and path.
 [[nodiscard]] Error fs_error(std::string_view action, const std::filesystem::path& path,
                              std::error_code ec);
