@@ -1,6 +1,7 @@
 #include "extension_fixture.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -96,11 +97,15 @@ std::vector<std::string> deskext_command() {
     return words;
 }
 
+bool through_test_command() {
+    const char* command = std::getenv("DESKEXT_TEST_COMMAND");
+    return command != nullptr && *command != '\0';
+}
+
 std::vector<std::string> host_command(const std::filesystem::path& program,
                                       const std::vector<std::string>& args) {
     std::vector<std::string> argv;
-    const char* command = std::getenv("DESKEXT_TEST_COMMAND");
-    if (command != nullptr && *command != '\0') {
+    if (through_test_command()) {
         argv = deskext_command();
         argv.pop_back();
     }
@@ -110,8 +115,7 @@ std::vector<std::string> host_command(const std::filesystem::path& program,
 }
 
 bool reports_path(std::string reported, const std::filesystem::path& expected) {
-    const char* command = std::getenv("DESKEXT_TEST_COMMAND");
-    if (command != nullptr && *command != '\0') std::ranges::replace(reported, '\\', '/');
+    if (through_test_command()) std::ranges::replace(reported, '\\', '/');
     return reported == expected.string();
 }
 
@@ -127,6 +131,20 @@ Run run_deskext(const std::vector<std::string>& args, const std::filesystem::pat
     for (const auto& a : args) json = json || a == "--json";
     if (json) run.events = json_events(args, result.out);
     return run;
+}
+
+fixtures::ChildProcess spawn_deskext(const std::vector<std::string>& args,
+                                     const std::filesystem::path& home,
+                                     const std::map<std::string, std::string>& extra_env) {
+    std::vector<std::string> argv = deskext_command();
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::map<std::string, std::string> env{{"HOME", home.string()}, {"DESKEXT_ROOT", ""}};
+    for (const auto& [key, value] : extra_env) env[key] = value;
+    return fixtures::spawn_process(argv, env);
+}
+
+int killed_exit_code() {
+    return through_test_command() ? 137 /* TerminateProcess(…, 137) */ : 128 + SIGKILL;
 }
 
 std::vector<nlohmann::json> json_events(const std::vector<std::string>& args,

@@ -42,6 +42,10 @@ struct Run {
 // when it is set (tests/windows/run-tests.sh: deskext.exe under Wine).
 [[nodiscard]] std::vector<std::string> deskext_command();
 
+// Whether deskext runs through DESKEXT_TEST_COMMAND (deskext.exe under Wine), not as the binary
+// of this build: for the few checks of what Wine itself cannot do (docs/testing.md).
+[[nodiscard]] bool through_test_command();
+
 // The command that runs `program` (a host binary deskext installed) with `args` on the host
 // deskext runs on: the program itself, or under DESKEXT_TEST_COMMAND the words that run deskext
 // but the last (deskext.exe), so that a Windows program runs under Wine too.
@@ -58,6 +62,18 @@ struct Run {
 [[nodiscard]] Run run_deskext(const std::vector<std::string>& args,
                               const std::filesystem::path& home,
                               const std::map<std::string, std::string>& extra_env = {});
+
+// Starts deskext like run_deskext, with its standard streams on /dev/null, and returns without
+// waiting: for tests that run several at once or kill one midway.
+[[nodiscard]] fixtures::ChildProcess spawn_deskext(
+    const std::vector<std::string>& args, const std::filesystem::path& home,
+    const std::map<std::string, std::string>& extra_env = {});
+
+// The exit status run_deskext and spawn_deskext report for a deskext that a crash point
+// (DESKEXT_CRASH_AT) killed: 128 + SIGKILL for the binary of this build, and what deskext.exe
+// under Wine ends with (platform::kill_self: TerminateProcess with 137, which Wine passes on as
+// the exit status) under DESKEXT_TEST_COMMAND.
+[[nodiscard]] int killed_exit_code();
 
 // Parses the stdout of a `deskext ... --json` run (one JSON object a line) and appends every
 // line, with the arguments that produced it, to the events log that tests/CMakeLists.txt checks

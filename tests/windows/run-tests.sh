@@ -3,8 +3,9 @@
 # (packaging/windows-build.sh --tests) pass, except those tagged [posix]; the executable must
 # detect windows/amd64, and the integration tests tagged [host] (tests/integration/
 # test_host_lifecycle.cpp: install, update, verify, ls and uninstall from an OCI layout, an
-# oci-archive and a loopback docker-registry, with the events and exit codes of docs/events.md)
-# run against it instead of the Linux binary. Their JSON events are then checked against
+# oci-archive and a loopback docker-registry over HTTP and HTTPS, with the events and exit codes
+# of docs/events.md; test_lifecycle.cpp: the crash points, two deskext processes at once) run
+# against it instead of the Linux binary. Their JSON events are then checked against
 # docs/events.schema.json, as the Linux ones are.
 #
 # Usage: tests/windows/run-tests.sh [WINDOWS_BUILD_DIR] [LINUX_BUILD_DIR]

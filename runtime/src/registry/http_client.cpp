@@ -230,6 +230,12 @@ public:
 
         const auto authority = url_authority(m_url);
         m_tls = m_tls_for(authority);
+        // Revocation is checked where a certificate says how (a CRL or OCSP address that
+        // answers), but a certificate that names none, or whose list cannot be fetched, is not
+        // refused for it: the certificates of private CAs (certs.d) name none, and Docker checks
+        // no revocation at all. Only Schannel (Windows) checks revocation; other TLS back ends
+        // ignore the option.
+        curl_easy_setopt(e, CURLOPT_SSL_OPTIONS, static_cast<long>(CURLSSLOPT_REVOKE_BEST_EFFORT));
         if (!m_tls.verify) {
             curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
             curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
