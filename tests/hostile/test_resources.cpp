@@ -1,8 +1,11 @@
 // Resource exhaustion (SECURITY.md): decompression bombs against the size and ratio caps (and
 // the flags that raise them), entry counts, oversized documents capped before parsing, nested
-// indexes, huge indexes and layer counts.
+// indexes, huge indexes and layer counts, and an image built to make path resolution slow.
 
 #include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -211,4 +214,51 @@ TEST_CASE("a layer count beyond any real image is refused", "[hostile][resources
     (void)writer.add_index({add_manifest(writer, manifest)}, k_tag);
     const auto run = box.install(box.layout_dir("case"));
     box.check_refused(run, k_content, {"301", "256"});
+}
+
+TEST_CASE("deep directories, a long link chain and UI links into the depths install quickly",
+          "[hostile][resources]") {
+    // About 100 KB of headers: a file 2000 directories deep, a chain of 39 links from the
+    // deepest directory to the next link there, each target an absolute path down the whole
+    // depth, and UI links to the start of the chain (each 40 links, the most allowed). Resolving
+    // by rebuilding the path at every component took 44 s with 3 UI links; the work now grows
+    // with the bytes of the image (tests/unit/layer/test_image_tree.cpp counts it).
+    Sandbox box;
+    std::string deep = "d";
+    for (int i = 1; i < 2000; ++i) deep += "/d";
+    std::vector<TarEntry> entries{file(deep + "/f", "deep down\n")};
+    for (int i = 0; i < 39; ++i) {
+        const std::string next = i == 38 ? "f" : "l" + std::to_string(i + 1);
+        entries.push_back(
+            fixtures::symlink(deep + "/l" + std::to_string(i), "/" + deep + "/" + next));
+    }
+    for (int i = 0; i < 30; ++i)
+        entries.push_back(fixtures::symlink("ui/x" + std::to_string(i), "/" + deep + "/l0"));
+    const auto run = box.install(box.image_over_good("case", {entries}));
+    INFO(run.err);
+    REQUIRE(run.exit_code == 0);
+    for (const char* name : {"x0", "x29"}) {
+        std::ifstream in(box.installed() / "ui" / "ui" / name, std::ios::binary);
+        std::stringstream content;
+        content << in.rdbuf();
+        CHECK(content.str() == "deep down\n");
+    }
+    box.check_sentinel();
+}
+
+TEST_CASE("a chain of links into the depths one link too long is refused",
+          "[hostile][resources]") {
+    // The icon 42 links away from a file 2000 directories deep: refused as a loop, quickly.
+    Sandbox box;
+    std::string deep = "d";
+    for (int i = 1; i < 2000; ++i) deep += "/d";
+    std::vector<TarEntry> entries{file(deep + "/f", "deep down\n")};
+    for (int i = 0; i < 41; ++i) {
+        const std::string next = i == 40 ? "f" : "l" + std::to_string(i + 1);
+        entries.push_back(
+            fixtures::symlink(deep + "/l" + std::to_string(i), "/" + deep + "/" + next));
+    }
+    entries.push_back(fixtures::symlink("tool.svg", "/" + deep + "/l0"));
+    const auto run = box.install(box.image_over_good("case", {entries}));
+    box.check_refused(run, k_content, {"tool.svg", "more than 40 symbolic links"});
 }

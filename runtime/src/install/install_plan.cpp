@@ -117,11 +117,19 @@ private:
         return check_host_name(dest, source);
     }
 
+    // Plans the directories above `dest`, shallowest first. A planned directory has all of its
+    // own planned already, so the walk up stops at the first one: a deep tree costs each
+    // directory once, not once for every path below it.
     Result<void> add_parents(std::string_view dest, std::string_view source) {
-        for (auto pos = dest.find('/'); pos != std::string_view::npos;
-             pos = dest.find('/', pos + 1)) {
-            std::string dir(dest.substr(0, pos));
-            if (!m_dirs.insert(dir).second) continue;
+        std::vector<std::size_t> missing;  // where each unplanned directory's path ends
+        for (auto pos = dest.rfind('/'); pos != std::string_view::npos && pos > 0;
+             pos = dest.rfind('/', pos - 1)) {
+            if (m_dirs.contains(dest.substr(0, pos))) break;
+            missing.push_back(pos);
+        }
+        for (auto end = missing.rbegin(); end != missing.rend(); ++end) {
+            std::string dir(dest.substr(0, *end));
+            m_dirs.insert(dir);
             DESKEXT_TRY(check_host_name(dir, source));
             m_plan.directories.push_back(std::move(dir));
         }
@@ -166,7 +174,7 @@ private:
     std::string_view m_image_platform;
     InstallPlan m_plan;
     std::set<std::string> m_claimed;
-    std::set<std::string> m_dirs;
+    std::set<std::string, std::less<>> m_dirs;
     std::map<std::string, std::string> m_folded;  // case-folded installed path -> the path
 };
 

@@ -16,15 +16,38 @@ void NeededPaths::captured(std::string_view path, std::string_view data) {
     if (auto binaries = extension::host_binaries_for(*metadata, m_host_os)) {
         for (const auto& binary : *binaries) m_roots.insert(binary.image_path);
     }
+    m_children.assign(1, {});
+    m_is_root.assign(1, false);
+    for (const std::string& root : m_roots) {
+        std::size_t at = 0;
+        for (std::string_view rest = root; !rest.empty();) {
+            const std::size_t slash = rest.find('/');
+            const std::string_view name = rest.substr(0, slash);
+            rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+            auto it = m_children[at].find(name);
+            if (it == m_children[at].end()) {
+                it = m_children[at].emplace(std::string(name), m_children.size()).first;
+                m_children.emplace_back();
+                m_is_root.push_back(false);
+            }
+            at = it->second;
+        }
+        m_is_root[at] = true;
+    }
 }
 
 bool NeededPaths::wanted(std::string_view path) const {
     if (m_roots.empty()) return false;
-    if (m_roots.contains(std::string_view{})) return true;  // the image root itself
+    if (m_is_root[0]) return true;  // the image root itself
     // The path itself or any directory above it.
-    for (std::size_t end = path.size(); end != std::string_view::npos && end > 0;
-         end = path.rfind('/', end - 1)) {
-        if (m_roots.contains(path.substr(0, end))) return true;
+    std::size_t at = 0;
+    for (std::string_view rest = path; !rest.empty();) {
+        const std::size_t slash = rest.find('/');
+        auto it = m_children[at].find(rest.substr(0, slash));
+        if (it == m_children[at].end()) return false;
+        at = it->second;
+        if (m_is_root[at]) return true;
+        rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
     }
     return false;
 }

@@ -5,9 +5,12 @@
 // can write those files out as it meets them; a file reached only through a symlink is not
 // covered and is read again afterwards (layer/single_pass.hpp).
 
+#include <cstddef>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "deskext/layer/single_pass.hpp"
 #include "deskext/limits.hpp"
@@ -29,6 +32,11 @@ private:
     std::string m_host_os;
     Limits m_limits;
     std::set<std::string, std::less<>> m_roots;  // normalised image paths
+    // The roots as a tree of path components, so that asking about a path costs its length
+    // once, not once per directory above it: node 0 is the image root; each node's children by
+    // name (indexes into both vectors), and whether it is one of the roots.
+    std::vector<std::map<std::string, std::size_t, std::less<>>> m_children;
+    std::vector<bool> m_is_root;
 };
 
 }  // namespace deskext

@@ -1,8 +1,6 @@
 #include "deskext/layer/image_tree.hpp"
 
 #include <algorithm>
-#include <deque>
-#include <set>
 
 #include "layer/entry_path.hpp"
 
@@ -14,7 +12,17 @@
 
 namespace deskext::layer {
 
+struct ImageTree::TreeNode {
+    Node node;
+    TreeNode* parent = nullptr;  // null for the root
+    std::string name;            // its last component; "" for the root
+    std::size_t path_bytes = 0;  // the length of its path
+    std::map<std::string, std::unique_ptr<TreeNode>, std::less<>> children;
+};
+
 namespace {
+
+using TreeNode = ImageTree::TreeNode;
 
 constexpr std::string_view k_whiteout_prefix = ".wh.";
 constexpr std::string_view k_opaque_marker = ".wh..wh..opq";
@@ -33,32 +41,26 @@ std::string_view base_of(std::string_view path) {
     return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-std::string join(std::string_view dir, std::string_view name) {
-    if (dir.empty()) return std::string(name);
-    std::string out(dir);
-    out += '/';
-    out += name;
-    return out;
+// Takes the first component off `text` ("a/b" → "a", leaving "b").
+std::string_view next_component(std::string_view& text) {
+    const std::size_t slash = text.find('/');
+    const std::string_view component = text.substr(0, slash);
+    text = slash == std::string_view::npos ? std::string_view{} : text.substr(slash + 1);
+    return component;
 }
 
-std::string prefix_of(std::string_view dir) { return dir.empty() ? std::string{} : join(dir, ""); }
+// True when `text` still names a step: a component other than "" and ".".
+bool more_steps(std::string_view text) {
+    while (!text.empty()) {
+        const std::string_view c = next_component(text);
+        if (!c.empty() && c != ".") return true;
+    }
+    return false;
+}
 
 std::unexpected<Error> refuse(std::string_view path, std::string_view why) {
     return fail(ErrorCode::invalid_extension,
                 "layer entry \"" + std::string(path) + "\": " + std::string(why));
-}
-
-void split_into(std::string_view path, std::deque<std::string>& out, bool front) {
-    std::deque<std::string> parts;
-    while (!path.empty()) {
-        const std::size_t slash = path.find('/');
-        parts.emplace_back(path.substr(0, slash));
-        path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash + 1);
-    }
-    if (front)
-        out.insert(out.begin(), parts.begin(), parts.end());
-    else
-        out.insert(out.end(), parts.begin(), parts.end());
 }
 
 const Node& implicit_root() {
@@ -66,96 +68,129 @@ const Node& implicit_root() {
     return root;
 }
 
+std::size_t count_below(const TreeNode& node) {
+    std::size_t n = 0;
+    for (const auto& [name, child] : node.children) n += 1 + count_below(*child);
+    return n;
+}
+
 }  // namespace
+
+ImageTree::ImageTree() : ImageTree(Limits{}.max_path_bytes) {}
+ImageTree::ImageTree(std::size_t max_path_bytes)
+    : m_root(std::make_unique<TreeNode>()), m_max_path_bytes(max_path_bytes) {}
+ImageTree::ImageTree(ImageTree&&) noexcept = default;
+ImageTree& ImageTree::operator=(ImageTree&&) noexcept = default;
+ImageTree::~ImageTree() = default;
+
+std::string ImageTree::path_of(const TreeNode* node) const {
+    std::string out(node->path_bytes, '/');
+    for (std::size_t end = node->path_bytes; node->parent != nullptr; node = node->parent) {
+        ++m_visits;
+        end -= node->name.size();
+        out.replace(end, node->name.size(), node->name);
+        if (end > 0) --end;  // the slash before it
+    }
+    return out;
+}
+
+const TreeNode* ImageTree::locate(std::string_view path) const {
+    const TreeNode* at = m_root.get();
+    while (!path.empty()) {
+        const std::string_view component = next_component(path);
+        ++m_visits;
+        if (component.empty()) return nullptr;
+        auto it = at->children.find(component);
+        if (it == at->children.end()) return nullptr;
+        at = it->second.get();
+    }
+    return at;
+}
+
+const Node* ImageTree::find(std::string_view path) const {
+    if (path.empty()) return m_has_root ? &m_root->node : &implicit_root();
+    const TreeNode* at = locate(path);
+    return at == nullptr ? nullptr : &at->node;
+}
 
 namespace {
 
-// The nodes strictly below `dir` in a path-sorted map form one contiguous range.
-template <class Map>
-auto subtree_range(Map& nodes, std::string_view dir) {
-    const std::string prefix = prefix_of(dir);
-    auto first = nodes.lower_bound(prefix);
-    if (dir.empty() && first != nodes.end() && first->first.empty()) ++first;
-    auto last = first;
-    while (last != nodes.end() && std::string_view(last->first).starts_with(prefix)) ++last;
-    return std::pair{first, last};
-}
-
-// Removes what layers below `layer` left at `path` (when `include_self`) and below it. Nodes the
-// same layer added stay, and so do the directories above them.
-template <class Map>
-void remove_lower(Map& nodes, std::string_view path, bool include_self, std::size_t layer) {
-    std::set<std::string, std::less<>> doomed;
-    std::vector<std::string> kept;
-    auto [first, last] = subtree_range(nodes, path);
-    for (auto it = first; it != last; ++it) {
-        if (it->second.content.layer < layer)
-            doomed.insert(it->first);
-        else
-            kept.push_back(it->first);
-    }
-    if (include_self) {
-        auto self = nodes.find(path);
-        if (self != nodes.end() && self->second.content.layer < layer) doomed.emplace(path);
-    }
-    for (const std::string& k : kept) {
-        for (std::string_view up = parent_of(k); !up.empty(); up = parent_of(up)) {
-            auto it = doomed.find(up);
-            if (it == doomed.end()) continue;
-            doomed.erase(it);
+// Removes what layers below `layer` left below `node` (and `node` itself when `include_self`).
+// Nodes the same layer added stay, and so do the directories above them. Returns true when
+// `node` stays.
+bool remove_lower(TreeNode& node, bool include_self, std::size_t layer, std::size_t& count,
+                  std::uint64_t& visits) {
+    bool keep = !include_self || node.node.content.layer >= layer;
+    for (auto it = node.children.begin(); it != node.children.end();) {
+        ++visits;
+        if (remove_lower(*it->second, true, layer, count, visits)) {
+            keep = true;
+            ++it;
+        } else {
+            --count;  // what was below it has gone already
+            it = node.children.erase(it);
         }
     }
-    for (const std::string& d : doomed) nodes.erase(d);
-}
-
-using NodeMap = std::map<std::string, Node, std::less<>>;
-
-void make_parents(NodeMap& nodes, std::string_view path, EntryRef ref) {
-    // Layers may name "a/b/c" without "a/" and "a/b/": the directories are implied.
-    std::size_t slash = path.find('/');
-    while (slash != std::string_view::npos) {
-        const std::string_view dir = path.substr(0, slash);
-        auto it = nodes.find(dir);
-        if (it == nodes.end()) {
-            nodes.emplace(std::string(dir), Node{EntryType::directory, 0755, 0, {}, ref});
-        } else if (it->second.type != EntryType::directory) {
-            // Something that was a file or a link becomes a directory, as extracting the
-            // layer over the lower ones would make it (a non-directory has nothing below it).
-            it->second = Node{EntryType::directory, 0755, 0, {}, ref};
-        }
-        slash = path.find('/', slash + 1);
-    }
-}
-
-// The first proper ancestor of `path` that is a symbolic link, if any. An entry below a link
-// would be written through it by a naive extractor (umoci CVE-2021-29136): no builder writes
-// one (a layer records files where they really are), so such an entry is refused.
-const std::string* symlink_ancestor(const NodeMap& nodes, std::string_view path) {
-    for (std::size_t slash = path.find('/'); slash != std::string_view::npos;
-         slash = path.find('/', slash + 1)) {
-        auto it = nodes.find(path.substr(0, slash));
-        if (it != nodes.end() && it->second.type == EntryType::symlink) return &it->first;
-    }
-    return nullptr;
+    return keep;
 }
 
 }  // namespace
-
-const Node* ImageTree::find(std::string_view path) const {
-    auto it = m_nodes.find(path);
-    if (it != m_nodes.end()) return &it->second;
-    return path.empty() ? &implicit_root() : nullptr;
-}
 
 Result<void> ImageTree::apply(const Entry& entry, EntryRef ref) {
     const std::string& path = entry.path;
     if (!is_normalised_path(path)) return refuse(path, "name is not a plain image path");
-    if (!m_nodes.contains(std::string_view{}))
-        m_nodes.emplace("", Node{EntryType::directory, 0755, 0, {}, ref});
+    if (!m_links.empty()) m_links = {};  // released, not cleared: clear() costs every bucket
+    if (!m_has_root) {
+        m_has_root = true;
+        ++m_count;
+        m_root->node = Node{EntryType::directory, 0755, 0, {}, ref};
+    }
 
-    if (const std::string* link = symlink_ancestor(m_nodes, path))
-        return refuse(
-            path, "\"" + *link + "\" is a symbolic link; entries are never written through links");
+    // The first proper ancestor of `path` that is a symbolic link, if any. An entry below a link
+    // would be written through it by a naive extractor (umoci CVE-2021-29136): no builder
+    // writes one (a layer records files where they really are), so such an entry is refused.
+    {
+        const TreeNode* at = m_root.get();
+        std::string_view rest = path;
+        while (rest.find('/') != std::string_view::npos) {
+            const std::string_view component = next_component(rest);
+            ++m_visits;
+            auto it = at->children.find(component);
+            if (it == at->children.end()) break;
+            at = it->second.get();
+            if (at->node.type == EntryType::symlink)
+                return refuse(path, "\"" + path_of(at) +
+                                        "\" is a symbolic link; entries are never written "
+                                        "through links");
+        }
+    }
+
+    // Layers may name "a/b/c" without "a/" and "a/b/": the directories are implied. Something
+    // that was a file or a link becomes a directory, as extracting the layer over the lower
+    // ones would make it (a non-directory has nothing below it). Returns the parent of `path`.
+    const auto make_parents = [&] {
+        TreeNode* at = m_root.get();
+        std::string_view rest = path;
+        while (rest.find('/') != std::string_view::npos) {
+            const std::string_view component = next_component(rest);
+            ++m_visits;
+            auto it = at->children.find(component);
+            if (it == at->children.end()) {
+                auto child = std::make_unique<TreeNode>();
+                child->node = Node{EntryType::directory, 0755, 0, {}, ref};
+                child->parent = at;
+                child->name = std::string(component);
+                child->path_bytes =
+                    (at->parent == nullptr ? 0 : at->path_bytes + 1) + component.size();
+                ++m_count;
+                it = at->children.emplace(std::string(component), std::move(child)).first;
+            } else if (it->second->node.type != EntryType::directory) {
+                it->second->node = Node{EntryType::directory, 0755, 0, {}, ref};
+            }
+            at = it->second.get();
+        }
+        return at;
+    };
 
     const std::string_view base = base_of(path);
     if (base.starts_with(k_whiteout_prefix)) {
@@ -164,8 +199,8 @@ Result<void> ImageTree::apply(const Entry& entry, EntryRef ref) {
             // An opaque root would hide the whole image below: no builder writes one, and
             // honouring it would only let a layer silently drop what the installer checks.
             if (dir.empty()) return refuse(path, "opaque whiteout of the image root");
-            make_parents(m_nodes, path, ref);
-            remove_lower(m_nodes, dir, false, ref.layer);
+            TreeNode* parent = make_parents();
+            remove_lower(*parent, false, ref.layer, m_count, m_visits);
             return {};
         }
         if (base.starts_with(k_aufs_meta_prefix)) return {};
@@ -173,16 +208,22 @@ Result<void> ImageTree::apply(const Entry& entry, EntryRef ref) {
         if (name.empty() || name == "." || name == "..")
             return refuse(path, "whiteout names no file (it would remove its directory or "
                                 "escape it)");
-        remove_lower(m_nodes, join(dir, name), true, ref.layer);
+        TreeNode* parent = const_cast<TreeNode*>(locate(dir));
+        if (parent == nullptr) return {};
+        auto it = parent->children.find(name);
+        if (it == parent->children.end()) return {};
+        if (!remove_lower(*it->second, true, ref.layer, m_count, m_visits)) {
+            --m_count;
+            parent->children.erase(it);
+        }
         return {};
     }
 
     if (path.empty()) {
         if (entry.type != EntryType::directory)
             return refuse(".", "the image root can only be a directory");
-        Node& root = m_nodes.at("");
-        root.mode = entry.mode;
-        root.content = ref;
+        m_root->node.mode = entry.mode;
+        m_root->node.content = ref;
         return {};
     }
 
@@ -197,95 +238,172 @@ Result<void> ImageTree::apply(const Entry& entry, EntryRef ref) {
         const std::string& target = entry.link_target;
         if (target.empty() || !is_normalised_path(target))
             return refuse(path, "hard link to \"" + target + "\" points outside the image");
-        auto it = m_nodes.find(target);
-        if (it == m_nodes.end())
+        const TreeNode* found = locate(target);
+        if (found == nullptr)
             return refuse(path, "hard link to \"" + target + "\", which is not in the image");
-        if (it->second.type != EntryType::file)
+        if (found->node.type != EntryType::file)
             return refuse(path, "hard link to \"" + target + "\", which is not a regular file");
-        node = it->second;
+        node = found->node;
     }
 
-    make_parents(m_nodes, path, ref);
-    auto existing = m_nodes.find(path);
-    if (existing != m_nodes.end()) {
+    TreeNode* parent = make_parents();
+    ++m_visits;
+    auto existing = parent->children.find(base);
+    if (existing != parent->children.end()) {
+        Node& old = existing->second->node;
         // The same path twice in one layer: which copy wins depends on the extractor (a checker
         // reading the first and an extractor writing the last disagree), so neither is trusted.
         // A directory named again is harmless and some writers do it.
-        if (existing->second.content.layer == ref.layer && existing->second.content != ref &&
-            !(existing->second.type == EntryType::directory && node.type == EntryType::directory))
+        if (old.content.layer == ref.layer && old.content != ref &&
+            !(old.type == EntryType::directory && node.type == EntryType::directory))
             return refuse(path, "appears twice in layer " + std::to_string(ref.layer));
-        if (existing->second.type == EntryType::directory) {
-            if (node.type == EntryType::directory) {
-                // A directory over a directory keeps what is inside.
-                existing->second = node;
-                return {};
-            }
-            auto [first, last] = subtree_range(m_nodes, path);
-            m_nodes.erase(first, last);
+        if (old.type == EntryType::directory && node.type != EntryType::directory) {
+            m_count -= count_below(*existing->second);
+            existing->second->children.clear();
         }
-        existing->second = node;
+        // A directory over a directory keeps what is inside.
+        old = std::move(node);
         return {};
     }
-    m_nodes.emplace(path, node);
+    auto child = std::make_unique<TreeNode>();
+    child->node = std::move(node);
+    child->parent = parent;
+    child->name = std::string(base);
+    child->path_bytes = (parent->parent == nullptr ? 0 : parent->path_bytes + 1) + base.size();
+    ++m_count;
+    parent->children.emplace(std::string(base), std::move(child));
     return {};
 }
 
-Result<std::string> ImageTree::resolve(std::string_view path) const {
-    std::deque<std::string> todo;
-    split_into(path, todo, false);
-    std::vector<std::string> done;
-    int links = 0;
-    std::string current;
-    while (!todo.empty()) {
-        const std::string component = std::move(todo.front());
-        todo.pop_front();
+// Walks `text` from directory `at`, following links, counting them in `links` (at most `limit`).
+// Null on failure, with `failure` saying why.
+const TreeNode* ImageTree::walk(const TreeNode* at, std::string_view text, int& links, int limit,
+                                Failure& failure) const {
+    while (!text.empty()) {
+        const std::string_view component = next_component(text);
         if (component.empty() || component == ".") continue;
+        ++m_visits;
         if (component == "..") {
             // Never above the image root: "/.." is "/", as in a chroot.
-            if (!done.empty()) done.pop_back();
+            if (at->parent != nullptr) at = at->parent;
             continue;
         }
-        current.clear();
-        for (const std::string& d : done) current = join(current, d);
-        current = join(current, component);
-        const Node* node = find(current);
-        if (node == nullptr)
-            return fail(ErrorCode::not_found, "\"" + std::string(path) + "\": \"" + current +
-                                                  "\" is not in the image");
-        if (node->type == EntryType::symlink) {
-            if (++links > k_max_symlinks)
-                return fail(ErrorCode::invalid_extension,
-                            "\"" + std::string(path) + "\": more than " +
-                                std::to_string(k_max_symlinks) +
-                                " symbolic links on the way (a loop?)");
-            if (node->link_target.empty())
-                return fail(ErrorCode::not_found, "\"" + std::string(path) + "\": \"" + current +
-                                                      "\" is a symbolic link to nothing");
-            // Absolute targets start again at the image root.
-            if (node->link_target.starts_with('/')) done.clear();
-            split_into(node->link_target, todo, true);
-            continue;
+        auto it = at->children.find(component);
+        if (it == at->children.end()) {
+            std::string missing = path_of(at);
+            if (!missing.empty()) missing += '/';
+            missing += component;
+            failure = {ErrorCode::not_found, "\"" + missing + "\" is not in the image", false};
+            return nullptr;
         }
-        if (node->type != EntryType::directory) {
-            const bool more = std::any_of(todo.begin(), todo.end(), [](const std::string& c) {
-                return !c.empty() && c != ".";
-            });
-            if (more)
-                return fail(ErrorCode::not_found, "\"" + std::string(path) + "\": \"" + current +
-                                                      "\" is not a directory");
+        const TreeNode* next = it->second.get();
+        if (next->node.type == EntryType::symlink) {
+            if (++links > limit) {
+                failure = {ErrorCode::invalid_extension, {}, true};
+                return nullptr;
+            }
+            if (next->node.link_target.empty()) {
+                failure = {ErrorCode::not_found,
+                           "\"" + path_of(next) + "\" is a symbolic link to nothing", false};
+                return nullptr;
+            }
+            next = follow(next, links, limit, failure);
+            if (next == nullptr) return nullptr;
         }
-        done.push_back(component);
+        if (next->node.type != EntryType::directory && more_steps(text)) {
+            failure = {ErrorCode::not_found, "\"" + path_of(next) + "\" is not a directory",
+                       false};
+            return nullptr;
+        }
+        at = next;
     }
-    std::string out;
-    for (const std::string& d : done) out = join(out, d);
-    return out;
+    return at;
 }
+
+// Where symbolic link `link` leads, its resolution remembered until the tree changes: the walk
+// of its target is the same wherever the link is met, only the links counted before it differ.
+// `links` already counts `link`.
+const TreeNode* ImageTree::follow(const TreeNode* link, int& links, int limit,
+                                  Failure& failure) const {
+    const int budget = limit - links;  // for the links on the way to its target
+    auto known = m_links.find(link);
+    if (known == m_links.end() || (known->second.failure.loop && known->second.limit < budget)) {
+        LinkResolution found;
+        found.limit = budget;
+        const std::string& target = link->node.link_target;
+        // Absolute targets start again at the image root.
+        const TreeNode* from = target.starts_with('/') ? m_root.get() : link->parent;
+        found.target = walk(from, target, found.links, budget, found.failure);
+        known = m_links.insert_or_assign(link, std::move(found)).first;
+    }
+    const LinkResolution& resolution = known->second;
+    links += resolution.links;
+    if (resolution.failure.loop || links > limit) {
+        failure = {ErrorCode::invalid_extension, {}, true};
+        return nullptr;
+    }
+    if (resolution.target == nullptr) failure = resolution.failure;
+    return resolution.target;
+}
+
+Result<std::string> ImageTree::resolve(std::string_view path) const {
+    int links = 0;
+    Failure failure;
+    const TreeNode* found = walk(m_root.get(), path, links, k_max_symlinks, failure);
+    if (found == nullptr) {
+        if (failure.loop)
+            return fail(ErrorCode::invalid_extension,
+                        "\"" + std::string(path) + "\": more than " +
+                            std::to_string(k_max_symlinks) +
+                            " symbolic links on the way (a loop?)");
+        return fail(failure.code, "\"" + std::string(path) + "\": " + failure.message);
+    }
+    if (found->path_bytes > m_max_path_bytes)
+        return fail(ErrorCode::invalid_extension,
+                    "\"" + std::string(path) + "\" resolves to a path of " +
+                        std::to_string(found->path_bytes) + " bytes, longer than the cap of " +
+                        std::to_string(m_max_path_bytes) + " bytes on a path in an image");
+    return path_of(found);
+}
+
+namespace {
+
+// Appends the nodes below `node` (whose path, with a slash after it unless it is the root, is
+// `prefix`) in the order of their whole paths, as a map from path to node would hold them. A
+// name sorts before its own children, but a sibling whose name continues it with a byte below
+// '/' ("a.b" after "a") sorts between the two: each child is placed by its name for itself and
+// by its name and a slash for what is below it.
+void collect(const TreeNode& node, std::string& prefix,
+             std::vector<std::pair<std::string, const Node*>>& out, std::uint64_t& visits) {
+    std::vector<std::pair<std::string, const TreeNode*>> keys;  // name, or name + "/" for below
+    for (const auto& [name, child] : node.children) {
+        keys.emplace_back(name, nullptr);
+        if (!child->children.empty()) keys.emplace_back(name + "/", child.get());
+    }
+    std::sort(keys.begin(), keys.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [key, below] : keys) {
+        ++visits;
+        const std::size_t size = prefix.size();
+        prefix += key;
+        if (below == nullptr) {
+            out.emplace_back(prefix, &node.children.find(key)->second->node);
+        } else {
+            collect(*below, prefix, out, visits);
+        }
+        prefix.resize(size);
+    }
+}
+
+}  // namespace
 
 std::vector<std::pair<std::string, const Node*>> ImageTree::descendants(
     std::string_view dir) const {
     std::vector<std::pair<std::string, const Node*>> out;
-    auto [first, last] = subtree_range(m_nodes, dir);
-    for (auto it = first; it != last; ++it) out.emplace_back(it->first, &it->second);
+    const TreeNode* at = dir.empty() ? m_root.get() : locate(dir);
+    if (at == nullptr) return out;
+    std::string prefix = dir.empty() ? std::string{} : std::string(dir) + "/";
+    collect(*at, prefix, out, m_visits);
     return out;
 }
 

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <string>
+
 TEST_CASE("needed paths: what metadata.json names, and everything below it", "[install]") {
     deskext::NeededPaths needed("linux", deskext::Limits{});
     CHECK(!needed.wanted("ui/index.html"));  // nothing is known before metadata.json
@@ -33,4 +35,22 @@ TEST_CASE("needed paths: what metadata.json names, and everything below it", "[i
         needed.captured("other.json", "{}");
         CHECK(needed.wanted("ui/index.html"));
     }
+}
+
+TEST_CASE("needed paths: roots inside roots, deep paths and the image root", "[install]") {
+    deskext::NeededPaths needed("linux", deskext::Limits{});
+    std::string deep = "d";
+    for (int i = 1; i < 1000; ++i) deep += "/d";
+    needed.captured("metadata.json", R"({
+        "icon": "/)" + deep + R"(/icon.svg",
+        "ui": {"dashboard-tab": {"title": "T", "root": "/ui", "src": "index.html"}},
+        "host": {"binaries": [{"linux": [{"path": "/ui/bin/tool"}]}]}
+    })");
+    CHECK(needed.wanted(deep + "/icon.svg"));
+    CHECK(!needed.wanted(deep + "/other.svg"));
+    CHECK(!needed.wanted(deep));  // a directory above a root is not below it
+    CHECK(needed.wanted("ui/bin/tool"));
+    CHECK(needed.wanted("ui/bin"));
+    CHECK(needed.wanted("ui"));
+    CHECK(!needed.wanted("u"));
 }

@@ -249,3 +249,115 @@ TEST_CASE("image tree: descendants are strictly below and sorted", "[layer]") {
     CHECK(paths_below(tree, "").size() == 7);
     CHECK(tree.size() == 8);  // with the root
 }
+
+namespace {
+
+// An image built to make path resolution slow: a file `depth` directories deep, a chain of
+// `hops` links from the deepest directory to the next link there (each target an absolute path
+// down the whole depth, the last one to the file), and `links` links in ui/ to the first link of
+// the chain. Returns the work (ImageTree::visits) of reading it and of planning from it as the
+// installer does: every link below ui/ resolved.
+std::uint64_t adversarial_work(int depth, int hops, int links) {
+    std::string deep;
+    for (int i = 0; i < depth; ++i) deep += i == 0 ? "d" : "/d";
+    std::vector<Entry> entries{file(deep + "/f"), dir("ui")};
+    for (int i = 0; i < hops; ++i) {
+        const std::string next = i + 1 == hops ? "f" : "l" + std::to_string(i + 1);
+        entries.push_back(soft_link(deep + "/l" + std::to_string(i), "/" + deep + "/" + next));
+    }
+    for (int i = 0; i < links; ++i)
+        entries.push_back(soft_link("ui/x" + std::to_string(i), "/" + deep + "/l0"));
+    ImageTree tree;
+    apply_layer(tree, 0, entries);
+    std::size_t resolved = 0;
+    for (const auto& [path, node] : tree.descendants("ui")) {
+        auto r = tree.resolve(path);
+        REQUIRE(r);
+        CHECK(*r == deep + "/f");
+        ++resolved;
+    }
+    CHECK(resolved == static_cast<std::size_t>(links));
+    return tree.visits();
+}
+
+}  // namespace
+
+TEST_CASE("image tree: the work of reading and resolving grows in proportion to the image",
+          "[layer][hostile]") {
+    // Resolving used to rebuild the whole path at every component, at every link, for every
+    // link: depth² × hops × links. 39 hops and the link in ui/ make the 40 links allowed.
+    SECTION("ten times deeper") {
+        const std::uint64_t once = adversarial_work(150, 39, 3);
+        const std::uint64_t tenfold = adversarial_work(1500, 39, 3);
+        INFO("work at 1x " << once << ", at 10x " << tenfold);
+        CHECK(tenfold <= 10 * once + once / 20);
+    }
+    SECTION("ten times as many links into the depths") {
+        const std::uint64_t once = adversarial_work(1000, 39, 20);
+        const std::uint64_t tenfold = adversarial_work(1000, 39, 200);
+        INFO("work at 1x " << once << ", at 10x " << tenfold);
+        CHECK(tenfold <= 10 * once);
+    }
+    SECTION("a longer chain") {
+        // 4 hops, then 39 (the most allowed with a link in ui/): the chain is walked once.
+        const std::uint64_t once = adversarial_work(1000, 4, 20);
+        const std::uint64_t tenfold = adversarial_work(1000, 39, 20);
+        INFO("work at 1x " << once << ", at 10x " << tenfold);
+        CHECK(tenfold <= 10 * once);
+    }
+}
+
+TEST_CASE("image tree: a resolved path longer than the cap is refused", "[layer][hostile]") {
+    // Names are capped when a layer is read; the tree checks the path a resolution leads to as
+    // well, whatever links lead there.
+    ImageTree tree(64);
+    const std::string deep = "a/" + std::string(70, 'b');
+    apply_layer(tree, 0, {file(deep), soft_link("short", "/" + deep), file("ok")});
+    auto r = tree.resolve("short");
+    REQUIRE(!r);
+    CHECK(r.error().code == ErrorCode::invalid_extension);
+    CHECK_THAT(r.error().message, Catch::Contains("\"short\"") && Catch::Contains("64 bytes"));
+    CHECK(tree.resolve("ok").value() == "ok");
+    CHECK(ImageTree{}.resolve("").value().empty());
+}
+
+TEST_CASE("image tree: links resolved once still count every link on the way",
+          "[layer][hostile]") {
+    // A chain of 30 links, resolved first on its own, then met again after 15 more: 46 in all.
+    ImageTree tree;
+    std::vector<Entry> entries{file("f")};
+    for (int i = 0; i < 30; ++i)
+        entries.push_back(
+            soft_link("c" + std::to_string(i), i == 29 ? "f" : "c" + std::to_string(i + 1)));
+    for (int i = 0; i < 15; ++i)
+        entries.push_back(
+            soft_link("p" + std::to_string(i), i == 14 ? "c0" : "p" + std::to_string(i + 1)));
+    entries.push_back(soft_link("q", "p6"));  // 1 + 9 + 30 links: allowed
+    apply_layer(tree, 0, entries);
+    CHECK(tree.resolve("c0").value() == "f");
+    auto r = tree.resolve("p0");
+    REQUIRE(!r);
+    CHECK(r.error().code == ErrorCode::invalid_extension);
+    CHECK(tree.resolve("q").value() == "f");
+    CHECK(tree.resolve("c0").value() == "f");
+    // After a change the links are resolved afresh: the chain met first with 16 links before
+    // it (too many), then on its own (fine).
+    apply_layer(tree, 1, {soft_link("loop1", "loop2"), soft_link("loop2", "loop1")});
+    CHECK(!tree.resolve("p0"));
+    CHECK(tree.resolve("c0").value() == "f");
+    for (const char* p : {"loop2", "loop1", "loop1"}) {
+        INFO(p);
+        auto loop = tree.resolve(p);
+        REQUIRE(!loop);
+        CHECK(loop.error().code == ErrorCode::invalid_extension);
+    }
+    CHECK(tree.resolve("q").value() == "f");
+}
+
+TEST_CASE("image tree: descendants in the order of their whole paths", "[layer]") {
+    ImageTree tree;
+    // '.' and '-' sort before '/': "a.b" comes between "a" and "a/c", as in a sorted map.
+    apply_layer(tree, 0, {file("a/c"), file("a.b"), file("a-/x"), file("a/b.c"), file("a/b/d")});
+    CHECK(paths_below(tree, "") == std::vector<std::string>{"a", "a-", "a-/x", "a.b", "a/b",
+                                                            "a/b.c", "a/b/d", "a/c"});
+}
