@@ -122,7 +122,7 @@ std::vector<std::string> event_seeds() {
     return {"progress\0\0/tmp/root/acme_ext\0\x10\0\0\0\0\0\0\0\x20\0\0\0\0\0\0\0"s,
             "error\0cannot install /ui/caf\xe9.txt\0C:\\ext\\x\0"s,
             "warning\0\x1b[2J\r\n\"quoted\" \xf0\x9f\x93\xa6\0\xed\xa0\x80\0"s,
-            "inst\xffalled\0\0\0"s};
+            "inst\xff" "alled\0\0\0"s};
 }
 
 const std::string k_layer_separator = "\n--deskext-layer--\n";
