@@ -8,18 +8,11 @@
 #include <utility>
 #include <vector>
 
+#include "deskext/ascii.hpp"
 #include "deskext/platform/platform.hpp"
 
 namespace deskext::platform {
 namespace {
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
-}
 
 bool is_name_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
@@ -62,7 +55,7 @@ constexpr std::array<ArchAlias, 17> k_arch_aliases{{
 
 // The normalised arch and the variant its spelling implies ("armv7l" → arm, v7).
 std::pair<std::string, std::string> split_arch(std::string_view arch) {
-    std::string lowered = lower(arch);
+    std::string lowered = ascii_lower(arch);
     for (const auto& alias : k_arch_aliases) {
         if (lowered == alias.alias) {
             return {std::string(alias.arch), std::string(alias.implied_variant)};
@@ -79,7 +72,7 @@ Result<Platform> invalid_platform(std::string_view text) {
 }  // namespace
 
 std::string normalize_os(std::string_view os) {
-    std::string lowered = lower(os);
+    std::string lowered = ascii_lower(os);
     if (lowered == "macos" || lowered == "osx" || lowered == "mac" || lowered == "macosx") {
         return "darwin";
     }
@@ -89,7 +82,7 @@ std::string normalize_os(std::string_view os) {
 
 
 std::string normalize_variant(std::string_view arch, std::string_view variant) {
-    std::string lowered = lower(variant);
+    std::string lowered = ascii_lower(variant);
     // containerd accepts "8" for "v8" on arm and arm64; do the same.
     if ((arch == "arm" || arch == "arm64") && all_digits(lowered)) lowered = "v" + lowered;
     // arm64 without a variant means ARMv8, and amd64 without one means the baseline v1.
@@ -112,7 +105,7 @@ Result<Platform> parse_platform(std::string_view text) {
         std::size_t slash = text.find('/', start);
         std::string_view part = text.substr(
             start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
-        std::string lowered = lower(part);
+        std::string lowered = ascii_lower(part);
         if (lowered.empty()) return invalid_platform(text);
         for (char c : lowered) {
             if (!is_name_char(c)) return invalid_platform(text);

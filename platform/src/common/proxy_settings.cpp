@@ -9,6 +9,8 @@
 #include <optional>
 #include <vector>
 
+#include "deskext/ascii.hpp"
+
 namespace deskext::platform::detail {
 namespace {
 
@@ -24,14 +26,6 @@ std::vector<std::string_view> entries_of(std::string_view list) {
         if (at > start) entries.push_back(list.substr(start, at - start));
     }
     return entries;
-}
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
@@ -90,7 +84,7 @@ std::optional<Authority> split_authority(std::string_view text) {
 // its own; "" when it is not one.
 std::string proxy_url(std::string_view value, std::string scheme) {
     if (const auto separator = value.find("://"); separator != std::string_view::npos) {
-        scheme = lower(value.substr(0, separator));
+        scheme = ascii_lower(value.substr(0, separator));
         static constexpr std::array<std::string_view, 6> k_known{"http",    "https",  "socks4",
                                                                  "socks4a", "socks5", "socks5h"};
         if (std::find(k_known.begin(), k_known.end(), scheme) == k_known.end()) return {};
@@ -138,16 +132,16 @@ struct Target {
 Target target_of(std::string_view url) {
     Target target;
     if (const auto separator = url.find("://"); separator != std::string_view::npos) {
-        target.scheme = lower(url.substr(0, separator));
+        target.scheme = ascii_lower(url.substr(0, separator));
         url.remove_prefix(separator + 3);
     }
     url = url.substr(0, url.find_first_of("/?#"));
     if (const auto at = url.rfind('@'); at != std::string_view::npos) url.remove_prefix(at + 1);
     if (auto authority = split_authority(url)) {
-        target.host = lower(authority->host);
+        target.host = ascii_lower(authority->host);
         target.port = authority->port;
     } else {
-        target.host = lower(url);
+        target.host = ascii_lower(url);
     }
     if (target.port.empty()) target.port = target.scheme == "https" ? "443" : "80";
     return target;
@@ -192,7 +186,7 @@ ProxyList parse_proxy_list(std::string_view setting) {
             if (every.empty()) every = proxy_url(entry, "http");
             continue;
         }
-        const auto scheme = lower(entry.substr(0, equals));
+        const auto scheme = ascii_lower(entry.substr(0, equals));
         const auto value = entry.substr(equals + 1);
         if (scheme == "http" && own.http.empty()) own.http = proxy_url(value, "http");
         if (scheme == "https" && own.https.empty()) own.https = proxy_url(value, "http");
@@ -205,13 +199,13 @@ ProxyList parse_proxy_list(std::string_view setting) {
 }
 
 const std::string& proxy_for_url(const ProxyList& list, std::string_view url) {
-    return lower(url.substr(0, 8)) == "https://" ? list.https : list.http;
+    return ascii_lower(url.substr(0, 8)) == "https://" ? list.https : list.http;
 }
 
 bool proxy_bypassed(std::string_view url, std::string_view bypass_list) {
     const Target target = target_of(url);
     for (const auto entry : entries_of(bypass_list)) {
-        if (entry_matches(lower(entry), target)) return true;
+        if (entry_matches(ascii_lower(entry), target)) return true;
     }
     return false;
 }

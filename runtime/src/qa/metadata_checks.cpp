@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "deskext/ascii.hpp"
 #include "deskext/extension/metadata.hpp"
 #include "deskext/qa/validate.hpp"
 #include "extension/display.hpp"
@@ -194,14 +195,6 @@ public:
     }
 };
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::ranges::transform(out, out.begin(), [](char c) {
-        return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    });
-    return out;
-}
-
 std::vector<std::string> components(std::string_view path) {
     std::vector<std::string> parts;
     std::size_t start = 0;
@@ -216,7 +209,7 @@ std::vector<std::string> components(std::string_view path) {
 
 // The OS a folder name stands for, or "".
 std::string os_of_folder(std::string_view folder) {
-    const std::string name = lower(folder);
+    const std::string name = ascii_lower(folder);
     for (auto os : os_names)
         if (name == os) return std::string(os);
     if (name == "macos" || name == "mac" || name == "osx") return "darwin";
@@ -231,7 +224,7 @@ std::string os_of_folder(std::string_view folder) {
 
 // Which architecture family a path names: "amd64", "arm64", or "" (none or both).
 std::string arch_named(std::string_view path) {
-    const std::string text = lower(path);
+    const std::string text = ascii_lower(path);
     const auto has_token = [&](std::string_view token) {
         for (auto at = text.find(token); at != std::string::npos; at = text.find(token, at + 1)) {
             const bool start =
@@ -275,7 +268,7 @@ void binary_heuristics(const std::vector<DeclaredBinary>& binaries, std::vector<
                            {}});
             break;
         }
-        const std::string name = lower(parts.empty() ? "" : parts.back());
+        const std::string name = ascii_lower(parts.empty() ? "" : parts.back());
         const bool windows_only = name.ends_with(".exe") || name.ends_with(".cmd") ||
                                   name.ends_with(".bat") || name.ends_with(".ps1");
         if (b.os != "windows" && windows_only && !b.directory)

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "deskext/ascii.hpp"
 #include "deskext/platform/process.hpp"
 #include "deskext/platform/utf8.hpp"
 #include "deskext/registry/reference.hpp"
@@ -16,14 +17,6 @@ namespace {
 constexpr std::size_t max_config_bytes = 4u << 20;
 constexpr std::size_t max_helper_output = 1u << 20;
 constexpr auto helper_timeout = std::chrono::seconds(30);
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
-}
 
 bool token_char(char c) {
     // RFC 9110 tchar
@@ -37,7 +30,7 @@ std::string key_hostname(std::string_view key) {
     for (std::string_view prefix : {"http://", "https://"}) {
         if (key.starts_with(prefix)) key.remove_prefix(prefix.size());
     }
-    return lower(key.substr(0, key.find('/')));
+    return ascii_lower(key.substr(0, key.find('/')));
 }
 
 bool is_docker_hub(std::string_view host) {
@@ -47,7 +40,7 @@ bool is_docker_hub(std::string_view host) {
 bool same_registry(std::string_view key, std::string_view domain) {
     const auto host = key_hostname(key);
     if (is_docker_hub(domain)) return is_docker_hub(host);
-    return host == lower(domain);
+    return host == ascii_lower(domain);
 }
 
 Result<std::optional<Credentials>> from_helper(const std::string& helper, std::string_view server) {
@@ -163,7 +156,7 @@ Result<std::vector<Challenge>> parse_www_authenticate(std::string_view header) {
         while (i < header.size() && token_char(header[i]) && header[i] != '=') ++i;
         if (i == start) return bad("expected an auth scheme");
         Challenge challenge;
-        challenge.scheme = lower(header.substr(start, i - start));
+        challenge.scheme = ascii_lower(header.substr(start, i - start));
         // Parameters: name=value or name="quoted", comma-separated, until the next scheme.
         while (true) {
             skip_space();
@@ -199,7 +192,7 @@ Result<std::vector<Challenge>> parse_www_authenticate(std::string_view header) {
                 while (i < header.size() && header[i] != ',' && header[i] != ' ') ++i;
                 value = std::string(header.substr(value_start, i - value_start));
             }
-            challenge.params[lower(name)] = std::move(value);
+            challenge.params[ascii_lower(name)] = std::move(value);
             skip_space();
             if (i < header.size() && header[i] == ',') ++i;
         }

@@ -17,6 +17,7 @@
 
 #include <fmt/format.h>
 
+#include "deskext/ascii.hpp"
 #include "registry/curl_handles.hpp"
 #include "registry/url_sanitizer.hpp"
 
@@ -158,14 +159,6 @@ std::optional<std::string> resolve_location(const std::string& base, const std::
         return std::nullopt;
     }
     return resolved;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
 }
 
 constexpr long k_receive_buffer = 512L * 1024;
@@ -454,7 +447,7 @@ private:
             auto value = line.substr(colon + 1);
             while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
                 value.remove_prefix(1);
-            self->m_response.headers.emplace_back(lower(line.substr(0, colon)), std::string(value));
+            self->m_response.headers.emplace_back(ascii_lower(line.substr(0, colon)), std::string(value));
         }
         return size * count;
     }

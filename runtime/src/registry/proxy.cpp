@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 
+#include "deskext/ascii.hpp"
 #include "deskext/platform/paths.hpp"
 #include "deskext/platform/system_proxy.hpp"
 #include "registry/http_client.hpp"
@@ -25,14 +26,6 @@ std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     return s;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
 }
 
 // Splits "host:port" / "[v6]:port" into host (without brackets) and port ("" when none).
@@ -83,7 +76,7 @@ bool is_loopback(const std::string& host) {
 bool matches_no_proxy(const std::string& host, const std::string& port, std::string_view list) {
     while (!list.empty()) {
         const auto comma = list.find(',');
-        auto entry = lower(trim(list.substr(0, comma)));
+        auto entry = ascii_lower(trim(list.substr(0, comma)));
         list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
         if (entry.empty()) continue;
         if (entry == "*") return true;
@@ -113,7 +106,7 @@ bool matches_no_proxy(const std::string& host, const std::string& port, std::str
     return false;
 }
 
-bool is_https(std::string_view url) { return lower(url.substr(0, 8)) == "https://"; }
+bool is_https(std::string_view url) { return ascii_lower(url.substr(0, 8)) == "https://"; }
 
 // Whether the environment names a proxy: then it alone decides, for every scheme.
 bool from_env(const ProxyConfig& config) {

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "deskext/ascii.hpp"
 #include "deskext/platform/paths.hpp"
 #include "deskext/platform/utf8.hpp"
 #include "registry/url_sanitizer.hpp"
@@ -21,14 +22,6 @@ namespace deskext::registry {
 namespace {
 
 constexpr std::size_t max_token_bytes = 1u << 20;
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
-}
 
 std::string host_of(std::string_view authority) {
     if (authority.starts_with('['))
@@ -43,7 +36,7 @@ std::string authority_of(std::string_view url) {
     if (scheme_end != std::string_view::npos) url.remove_prefix(scheme_end + 3);
     url = url.substr(0, url.find_first_of("/?#"));
     if (const auto at = url.rfind('@'); at != std::string_view::npos) url.remove_prefix(at + 1);
-    return lower(url);
+    return ascii_lower(url);
 }
 
 std::string url_escape(const std::string& text) {
@@ -76,29 +69,29 @@ bool suggests_plain_http(long code) {
 }  // namespace
 
 bool is_loopback_authority(std::string_view authority) {
-    const auto host = lower(host_of(authority));
+    const auto host = ascii_lower(host_of(authority));
     if (host == "localhost" || host == "::1") return true;
     return host.starts_with("127.") && host.find_first_not_of("0123456789.") == std::string::npos;
 }
 
 bool may_send_credentials(std::string_view realm,
                           const std::vector<std::string>& insecure_registries) {
-    if (!lower(realm.substr(0, 7)).starts_with("http://")) return true;
+    if (!ascii_lower(realm.substr(0, 7)).starts_with("http://")) return true;
     const auto authority = authority_of(realm);
     return is_loopback_authority(authority) || is_insecure(authority, insecure_registries);
 }
 
 bool is_insecure(std::string_view authority, const std::vector<std::string>& insecure_registries) {
-    const auto wanted = lower(authority);
+    const auto wanted = ascii_lower(authority);
     for (const auto& entry : insecure_registries) {
-        auto value = lower(entry);
+        auto value = ascii_lower(entry);
         for (std::string_view prefix : {"http://", "https://"}) {
             if (value.starts_with(prefix)) value.erase(0, prefix.size());
         }
         while (value.ends_with('/')) value.pop_back();
         if (value == wanted) return true;
         // HOST without a port names the host on any port.
-        if (value.find(':') == std::string::npos && value == lower(host_of(wanted))) return true;
+        if (value.find(':') == std::string::npos && value == ascii_lower(host_of(wanted))) return true;
     }
     return false;
 }
@@ -146,7 +139,7 @@ HttpParams http_params(const SourceOptions& options) {
 
 RegistrySession::RegistrySession(Reference reference, const SourceOptions& options)
     : m_ref(std::move(reference)),
-      m_authority(lower(m_ref.api_host())),
+      m_authority(ascii_lower(m_ref.api_host())),
       m_http(http_params(options), ProxyConfig::from_environment(),
              [insecure = options.insecure_registries, dirs = platform::docker_certs_dirs(),
               cache = std::make_shared<std::map<std::string, TlsSettings>>()](
@@ -173,30 +166,26 @@ Result<void> RegistrySession::ensure_endpoint() {
     if (m_allow_http) probe.max_attempts = 1;
     long code = 0;
     auto response = m_http.run(probe, nullptr, &code);
-    if (!response && m_allow_http && suggests_plain_http(code)) {
-        // Docker's rule for insecure and loopback registries: HTTPS first, then plain HTTP.
-        probe.url = "http://" + m_authority + "/v2/";
-        probe.max_attempts = 0;
-        long plain_code = 0;
-        auto plain = m_http.run(probe, nullptr, &plain_code);
+    // The probe again over plain HTTP; when that fails too, the message gives both reasons.
+    const auto try_plain_http = [&](int max_attempts) {
+        HttpRequest plain_probe = probe;
+        plain_probe.url = "http://" + m_authority + "/v2/";
+        plain_probe.max_attempts = max_attempts;
+        auto plain = m_http.run(plain_probe, nullptr);
         if (plain) {
             response = std::move(plain);
         } else {
             response.error().message += "; over plain HTTP: " + plain.error().message;
         }
+    };
+    if (!response && m_allow_http && suggests_plain_http(code)) {
+        // Docker's rule for insecure and loopback registries: HTTPS first, then plain HTTP.
+        try_plain_http(0);
     } else if (!response && m_allow_http &&
                (code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_CONNECT)) {
         // HTTPS never reached the host, but plain HTTP may take another route (HTTP_PROXY
         // without HTTPS_PROXY, the proxy alone resolving the name): Docker tries it too.
-        probe.url = "http://" + m_authority + "/v2/";
-        probe.max_attempts = 1;
-        long plain_code = 0;
-        auto plain = m_http.run(probe, nullptr, &plain_code);
-        if (plain) {
-            response = std::move(plain);
-        } else {
-            response.error().message += "; over plain HTTP: " + plain.error().message;
-        }
+        try_plain_http(1);
     } else if (!response && m_allow_http && code != CURLE_PEER_FAILED_VERIFICATION &&
                code != CURLE_COULDNT_CONNECT && code != CURLE_COULDNT_RESOLVE_HOST) {
         probe.max_attempts = 0;
