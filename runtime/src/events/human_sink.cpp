@@ -25,19 +25,23 @@ std::string human_rate(std::int64_t bytes, std::chrono::steady_clock::duration e
     return human_bytes(static_cast<double>(bytes) / seconds) + "/s";
 }
 
+// A field that is not a string, as JSON: invalid UTF-8 inside it is replaced, never thrown on.
+std::string shown(const nlohmann::json& value) {
+    return value.is_string() ? value.get<std::string>()
+                             : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string str(const nlohmann::json& fields, const char* key) {
     auto it = fields.find(key);
     if (it == fields.end()) return {};
-    return it->is_string() ? it->get<std::string>() : it->dump();
+    return shown(*it);
 }
 
 std::string joined(const nlohmann::json& fields, const char* key) {
     std::string out;
     auto it = fields.find(key);
     if (it == fields.end() || !it->is_array()) return out;
-    for (const auto& item : *it)
-        out +=
-            (out.empty() ? "" : ", ") + (item.is_string() ? item.get<std::string>() : item.dump());
+    for (const auto& item : *it) out += (out.empty() ? "" : ", ") + shown(item);
     return out;
 }
 

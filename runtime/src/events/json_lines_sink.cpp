@@ -3,10 +3,11 @@
 namespace deskext {
 
 std::string format_event_line(std::string_view name, const nlohmann::json& fields) {
-    std::string line = R"({"event":)" + nlohmann::json(name).dump();
+    // Invalid UTF-8 (a file name from an image) is replaced, never allowed to throw.
+    constexpr auto replace = nlohmann::json::error_handler_t::replace;
+    std::string line = R"({"event":)" + nlohmann::json(name).dump(-1, ' ', false, replace);
     if (fields.is_object() && !fields.empty()) {
-        // Invalid UTF-8 from an image (a file name) is replaced, never allowed to throw.
-        std::string rest = fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        std::string rest = fields.dump(-1, ' ', false, replace);
         line += ',';
         line.append(rest, 1, std::string::npos);  // drop the object's opening brace
     } else {

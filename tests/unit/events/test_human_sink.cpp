@@ -123,3 +123,15 @@ TEST_CASE("human sink: plain lines without a terminal", "[events]") {
     CHECK(out.find("download layer 2 done (3.0 MB, ") != std::string::npos);
     CHECK(out.ends_with("warning: done\n"));
 }
+
+TEST_CASE("human sink: bytes that are not UTF-8 in a list never fail the line", "[events]") {
+    const std::string latin1 = "caf\xe9";
+    std::string out;
+    REQUIRE_NOTHROW(out =
+                        human_output(false, {{"started",
+                                              {{"command", "export"},
+                                               {"sources", {latin1, nlohmann::json{{"k", latin1}}}},
+                                               {"output", "bundle.tar"}}}}));
+    CHECK(out.find("export caf\xe9, {\"k\":\"caf\xef\xbf\xbd\"} to bundle.tar") !=
+          std::string::npos);
+}
