@@ -98,11 +98,7 @@ std::string url_authority(std::string_view url) {
     if (const auto sep = url.find("://"); sep != std::string_view::npos) url.remove_prefix(sep + 3);
     url = url.substr(0, url.find_first_of("/?#"));
     if (const auto at = url.rfind('@'); at != std::string_view::npos) url.remove_prefix(at + 1);
-    std::string out(url);
-    for (auto& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
+    return ascii_lower(url);
 }
 
 namespace {

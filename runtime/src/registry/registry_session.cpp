@@ -30,15 +30,6 @@ std::string host_of(std::string_view authority) {
     return std::string(colon == std::string_view::npos ? authority : authority.substr(0, colon));
 }
 
-// The host[:port] of an absolute URL ("http://user@host:5000/token?x" → "host:5000").
-std::string authority_of(std::string_view url) {
-    const auto scheme_end = url.find("://");
-    if (scheme_end != std::string_view::npos) url.remove_prefix(scheme_end + 3);
-    url = url.substr(0, url.find_first_of("/?#"));
-    if (const auto at = url.rfind('@'); at != std::string_view::npos) url.remove_prefix(at + 1);
-    return ascii_lower(url);
-}
-
 std::string url_escape(const std::string& text) {
     std::string out;
     for (const char ch : text) {
@@ -77,7 +68,7 @@ bool is_loopback_authority(std::string_view authority) {
 bool may_send_credentials(std::string_view realm,
                           const std::vector<std::string>& insecure_registries) {
     if (!ascii_lower(realm.substr(0, 7)).starts_with("http://")) return true;
-    const auto authority = authority_of(realm);
+    const auto authority = url_authority(realm);
     return is_loopback_authority(authority) || is_insecure(authority, insecure_registries);
 }
 
@@ -259,7 +250,7 @@ Result<std::string> RegistrySession::fetch_token(const Challenge& challenge) {
                                 "sent to the token server {} over plain HTTP, where anyone on "
                                 "the way could read them; refused. If that is intended, pass "
                                 "--insecure-registry {}",
-                                m_ref.domain, sanitize_url(realm), authority_of(realm)));
+                                m_ref.domain, sanitize_url(realm), url_authority(realm)));
     }
 
     HttpRequest request;
