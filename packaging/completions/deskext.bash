@@ -8,7 +8,8 @@ _deskext_options() {
     case "$1" in
         install | update)
             echo "--platform --root --name --json --allow-emulation --force --strict --wait" \
-                "--insecure-registry --timeout --max-uncompressed-size --max-ratio" ;;
+                "--insecure-registry --timeout --max-uncompressed-size --max-ratio" \
+                "--max-entries --max-names-size" ;;
         uninstall | rm | verify) echo "--root --json --wait" ;;
         ls) echo "--root --json" ;;
         inspect) echo "--platform --all-platforms --json --insecure-registry --timeout" ;;
@@ -51,7 +52,8 @@ _deskext() {
         --output)
             COMPREPLY=($(compgen -f -- "$cur"))
             return 0 ;;
-        --name | --insecure-registry | --timeout | --max-uncompressed-size | --max-ratio)
+        --name | --insecure-registry | --timeout | --max-uncompressed-size | --max-ratio | \
+            --max-entries | --max-names-size)
             return 0 ;;
     esac
 

@@ -39,7 +39,8 @@ std::string summary(const InstallOutcome& outcome) {
     return text;
 }
 
-// "--max-uncompressed-size 80G": a byte count with an optional binary suffix (K, M, G, T).
+// "--max-uncompressed-size 80G", "--max-entries 2M": a count with an optional binary suffix (K,
+// M, G, T).
 Result<std::int64_t> parse_size(std::string_view option, const std::string& text) {
     constexpr std::array<std::pair<std::string_view, int>, 5> suffixes{
         {{"", 0}, {"K", 10}, {"M", 20}, {"G", 30}, {"T", 40}}};
@@ -55,13 +56,13 @@ Result<std::int64_t> parse_size(std::string_view option, const std::string& text
     }
     if (value < 0)
         return fail(ErrorCode::usage,
-                    fmt::format("--{} {}: expected a number of bytes, optionally followed by K, M, "
-                                "G or T",
+                    fmt::format("--{} {}: expected a number, optionally followed by K, M, G or T "
+                                "(binary multiples)",
                                 option, text));
     return value;
 }
 
-// The caps on what layers may expand to; defaults in deskext/limits.hpp.
+// The caps on what layers may expand to and hold; defaults in deskext/limits.hpp.
 Result<void> limit_options(const Args& args, Limits& limits) {
     if (auto size = args.value("max-uncompressed-size")) {
         DESKEXT_TRY_ASSIGN(limits.max_uncompressed_bytes,
@@ -69,6 +70,14 @@ Result<void> limit_options(const Args& args, Limits& limits) {
     }
     if (auto ratio = args.value("max-ratio")) {
         DESKEXT_TRY_ASSIGN(limits.max_compression_ratio, parse_size("max-ratio", *ratio));
+    }
+    if (auto entries = args.value("max-entries")) {
+        DESKEXT_TRY_ASSIGN(const std::int64_t n, parse_size("max-entries", *entries));
+        limits.max_image_entries = static_cast<std::size_t>(n);
+    }
+    if (auto size = args.value("max-names-size")) {
+        DESKEXT_TRY_ASSIGN(const std::int64_t n, parse_size("max-names-size", *size));
+        limits.max_name_bytes = static_cast<std::size_t>(n);
     }
     return {};
 }

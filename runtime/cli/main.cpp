@@ -34,7 +34,9 @@ constexpr std::array install_options{json_flag,
                                      insecure_registry_opt,
                                      timeout_opt,
                                      OptionSpec{"max-uncompressed-size", true},
-                                     OptionSpec{"max-ratio", true}};
+                                     OptionSpec{"max-ratio", true},
+                                     OptionSpec{"max-entries", true},
+                                     OptionSpec{"max-names-size", true}};
 constexpr std::array root_options{json_flag, root_opt};
 constexpr std::array locking_root_options{json_flag, root_opt, wait_opt};
 constexpr std::array json_options{json_flag};
@@ -51,7 +53,8 @@ constexpr std::array command_table{
             "install SOURCE [--platform OS/ARCH[/VARIANT]] [--root DIR] [--name NAME] "
             "[--json] [--allow-emulation] [--force] [--strict] [--wait[=SECONDS]] "
             "[--max-uncompressed-size BYTES] "
-            "[--max-ratio N] [--insecure-registry HOST[:PORT]]... [--timeout SECONDS]",
+            "[--max-ratio N] [--max-entries N] [--max-names-size BYTES] "
+            "[--insecure-registry HOST[:PORT]]... [--timeout SECONDS]",
             "install an extension image for this host (or the --platform given)", install_options,
             run_install},
     Command{"update", "update SOURCE [same options as install]",

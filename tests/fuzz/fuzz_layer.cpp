@@ -72,6 +72,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Limits limits;
     limits.max_uncompressed_bytes = std::int64_t{64} << 20;
     limits.max_entries_per_layer = 10000;
+    limits.max_image_entries = 20000;
+    limits.max_name_bytes = 1u << 20;
     auto scan = layer::scan_layers(source, manifest, {"metadata.json"}, limits, {});
     if (!scan) return 0;
 

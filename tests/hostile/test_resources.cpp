@@ -1,6 +1,7 @@
 // Resource exhaustion (SECURITY.md): decompression bombs against the size and ratio caps (and
 // the flags that raise them), entry counts, oversized documents capped before parsing, nested
-// indexes, huge indexes and layer counts, and an image built to make path resolution slow.
+// indexes, huge indexes and layer counts, entries and name bytes across the image, a blob listed
+// many times, and an image built to make path resolution slow.
 
 #include <catch2/catch.hpp>
 
@@ -33,6 +34,17 @@ std::string incompressible(std::size_t n) {
         c = static_cast<char>(x >> 24);
     }
     return out;
+}
+
+// `n` empty files under "many/", each name `name_bytes` long and distinct by `tag`.
+std::vector<TarEntry> many_files(int n, std::size_t name_bytes, const std::string& tag) {
+    std::vector<TarEntry> entries;
+    for (int i = 0; i < n; ++i) {
+        std::string name = "many/" + tag + std::to_string(i) + "-";
+        name.resize(name_bytes, 'n');
+        entries.push_back(file(name, ""));
+    }
+    return entries;
 }
 
 json descriptor(const oci::Descriptor& d) {
@@ -125,6 +137,63 @@ TEST_CASE("the number of entries in a layer is capped", "[hostile][resources]") 
     CHECK(scanned.error().message.find("more than 1000 entries") != std::string::npos);
     limits.max_entries_per_layer = 1001;
     CHECK(layer::scan_layers(source, manifest, {}, limits, {}));
+}
+
+TEST_CASE("the entries of all layers together are capped, and --max-entries raises it",
+          "[hostile][resources]") {
+    CHECK(Limits{}.max_image_entries == std::size_t{1} << 20);
+    Sandbox box;
+    // Three layers of 400 entries: each far below the cap on one layer, together above 1000.
+    const auto layout = box.image_over_good(
+        "case", {many_files(400, 16, "a"), many_files(400, 16, "b"), many_files(400, 16, "c")});
+    const auto refused = box.install(layout, {"--max-entries", "1000"});
+    box.check_refused(refused, k_content, {"layer", "more than 1000 entries", "--max-entries"});
+
+    const auto raised = box.install(layout, {"--max-entries", "2K"});
+    INFO(raised.err);
+    CHECK(raised.exit_code == 0);
+    box.check_sentinel();
+}
+
+TEST_CASE("the bytes of all entry names together are capped, and --max-names-size raises it",
+          "[hostile][resources]") {
+    CHECK(Limits{}.max_name_bytes == std::size_t{64} << 20);
+    Sandbox box;
+    // 100 names of 3000 bytes: 300 KB of names in a layer of a few KB.
+    const auto layout = box.image_over_good("case", {many_files(100, 3000, "a")});
+    const auto refused = box.install(layout, {"--max-names-size", "256K"});
+    box.check_refused(refused, k_content,
+                      {"layer 1", "more than 262144 bytes", "--max-names-size"});
+
+    const auto raised = box.install(layout, {"--max-names-size", "1M"});
+    INFO(raised.err);
+    CHECK(raised.exit_code == 0);
+    box.check_sentinel();
+}
+
+TEST_CASE("a blob the manifest lists again and again is read and kept once, counted each time",
+          "[hostile][resources]") {
+    Sandbox box;
+    // 2000 names of 2000 bytes: 4 MB of names in one blob, listed once and listed eight times.
+    const RawLayer names = raw_layer(many_files(2000, 2000, "x"));
+    const auto once = box.image("once", {raw_layer(good_layer()), names});
+    std::vector<RawLayer> layers{raw_layer(good_layer())};
+    layers.insert(layers.end(), 8, names);
+    const auto eight = box.image("eight", layers);
+
+    // Counted each time: building the tree applies every listing.
+    const auto refused = box.install(eight, {"--max-names-size", "16M"});
+    box.check_refused(refused, k_content, {"--max-names-size"});
+
+    const auto run_once = box.install(once, {"--max-names-size", "64M"});
+    INFO(run_once.err);
+    REQUIRE(run_once.exit_code == 0);
+    const auto run_eight = box.install(eight, {"--max-names-size", "64M"});
+    INFO(run_eight.err);
+    REQUIRE(run_eight.exit_code == 0);
+    // Kept once: seven more copies of its entries would take more than 28 MB.
+    CHECK(run_eight.peak_rss_kib - run_once.peak_rss_kib < 4 * 1024);
+    box.check_sentinel();
 }
 
 TEST_CASE("huge manifests, configs and metadata are refused before parsing",

@@ -126,7 +126,7 @@ Run run_deskext(const std::vector<std::string>& args, const std::filesystem::pat
     std::map<std::string, std::string> env{{"HOME", home.string()}, {"DESKEXT_ROOT", ""}};
     for (const auto& [key, value] : extra_env) env[key] = value;
     auto result = fixtures::run_process(argv, env);
-    Run run{result.exit_code, result.out, result.err, {}};
+    Run run{result.exit_code, result.out, result.err, {}, result.peak_rss_kib};
     bool json = false;
     for (const auto& a : args) json = json || a == "--json";
     if (json) run.events = json_events(args, result.out);

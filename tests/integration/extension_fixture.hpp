@@ -34,6 +34,7 @@ struct Run {
     std::string out;
     std::string err;
     std::vector<nlohmann::json> events;  // parsed stdout lines when --json was given
+    long peak_rss_kib = 0;               // the largest resident set deskext had
     [[nodiscard]] const nlohmann::json& last() const { return events.back(); }
     [[nodiscard]] std::vector<nlohmann::json> of(const std::string& event) const;
 };

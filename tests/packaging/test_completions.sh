@@ -30,7 +30,7 @@ complete_words "install inspect" deskext in
 complete_words "update uninstall" deskext u
 complete_words "verify validate version" deskext v
 complete_words "--platform" deskext install x.tar --pl
-complete_words "--max-uncompressed-size --max-ratio" deskext update x.tar --max
+complete_words "--max-uncompressed-size --max-ratio --max-entries --max-names-size" deskext update x.tar --max
 complete_words "--all-platforms" deskext inspect x.tar --a
 complete_words "--output" deskext export x.tar --o
 complete_words "linux/amd64 linux/arm64" deskext inspect x.tar --platform l

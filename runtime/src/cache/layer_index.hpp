@@ -6,22 +6,21 @@
 // The entries go through the same ImageTree checks as entries read from a layer.
 
 #include <optional>
-#include <vector>
 
 #include "cache/blob_cache.hpp"
-#include "deskext/layer/layer_reader.hpp"
+#include "deskext/layer/entry_list.hpp"
 
 namespace deskext::cache {
 
 // The entries recorded for `layer`, or nullopt when none are (a file that does not parse, or
 // names another layer, is removed and reported absent).
-[[nodiscard]] std::optional<std::vector<layer::Entry>> read_layer_index(const BlobCache& cache,
-                                                                        const Digest& layer,
-                                                                        const Limits& limits);
+[[nodiscard]] std::optional<layer::EntryList> read_layer_index(const BlobCache& cache,
+                                                               const Digest& layer,
+                                                               const Limits& limits);
 
 // Records the entries of a layer that was just read whole and verified. Written to a temporary
 // file and renamed into place.
 [[nodiscard]] Result<void> write_layer_index(const BlobCache& cache, const Digest& layer,
-                                             const std::vector<layer::Entry>& entries);
+                                             const layer::EntryList& entries);
 
 }  // namespace deskext::cache

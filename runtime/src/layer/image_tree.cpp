@@ -17,7 +17,8 @@ struct ImageTree::TreeNode {
     TreeNode* parent = nullptr;  // null for the root
     std::string name;            // its last component; "" for the root
     std::size_t path_bytes = 0;  // the length of its path
-    std::map<std::string, std::unique_ptr<TreeNode>, std::less<>> children;
+    // Keyed by the child's own name: a name is held once, however long.
+    std::map<std::string_view, std::unique_ptr<TreeNode>> children;
 };
 
 namespace {
@@ -183,7 +184,8 @@ Result<void> ImageTree::apply(const Entry& entry, EntryRef ref) {
                 child->path_bytes =
                     (at->parent == nullptr ? 0 : at->path_bytes + 1) + component.size();
                 ++m_count;
-                it = at->children.emplace(std::string(component), std::move(child)).first;
+                const std::string_view key = child->name;
+                it = at->children.emplace(key, std::move(child)).first;
             } else if (it->second->node.type != EntryType::directory) {
                 it->second->node = Node{EntryType::directory, 0755, 0, {}, ref};
             }
@@ -271,7 +273,8 @@ Result<void> ImageTree::apply(const Entry& entry, EntryRef ref) {
     child->name = std::string(base);
     child->path_bytes = (parent->parent == nullptr ? 0 : parent->path_bytes + 1) + base.size();
     ++m_count;
-    parent->children.emplace(std::string(base), std::move(child));
+    const std::string_view key = child->name;
+    parent->children.emplace(key, std::move(child));
     return {};
 }
 
@@ -378,7 +381,7 @@ void collect(const TreeNode& node, std::string& prefix,
     std::vector<std::pair<std::string, const TreeNode*>> keys;  // name, or name + "/" for below
     for (const auto& [name, child] : node.children) {
         keys.emplace_back(name, nullptr);
-        if (!child->children.empty()) keys.emplace_back(name + "/", child.get());
+        if (!child->children.empty()) keys.emplace_back(std::string(name) + "/", child.get());
     }
     std::sort(keys.begin(), keys.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });

@@ -40,6 +40,16 @@ private:
 
 [[nodiscard]] std::string layer_name(std::size_t index, const oci::Descriptor& descriptor);
 
+// `result`, its error (if any) in the context "reading layer N (digest)".
+template <class T>
+[[nodiscard]] Result<T> in_context(Result<T> result, std::size_t index,
+                                   const oci::Descriptor& layer) {
+    if (!result)
+        return std::unexpected(
+            std::move(result).error().context("reading " + layer_name(index, layer)));
+    return result;
+}
+
 // One opened layer: the verifying blob stream, the counter over it and the tar reader on top.
 // Members are declared in the order they depend on each other.
 struct OpenLayer {

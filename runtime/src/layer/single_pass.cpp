@@ -10,7 +10,10 @@
 
 #include <fmt/format.h>
 
+#include "deskext/layer/entry_list.hpp"
 #include "deskext/platform/fs.hpp"
+#include "layer/entry_budget.hpp"
+#include "layer/layer_entries.hpp"
 #include "layer/layer_io.hpp"
 #include "parallel/for_each_index.hpp"
 
@@ -36,6 +39,7 @@ struct Pass {
     const ProgressFn& progress;
     // Uncompressed bytes of every layer so far, against the image-wide cap.
     std::atomic<std::int64_t> uncompressed_total = 0;
+    EntryBudget budget{limits};
     // Of the layers read concurrently, the lowest index of those that failed: reads of layers
     // above it end early, those below it are read to their end (their error would come first).
     std::atomic<std::size_t> first_failed = std::numeric_limits<std::size_t>::max();
@@ -43,7 +47,7 @@ struct Pass {
 
 // What reading one layer gives.
 struct LayerRead {
-    std::vector<Entry> entries;
+    EntryList entries;
     std::map<std::string, Capture, std::less<>> captures;
     std::map<EntryRef, Candidate> candidates;
 };
@@ -102,7 +106,8 @@ Result<LayerRead> read_layer(Pass& pass, std::size_t index, bool searching,
                 read.candidates.insert_or_assign(ref, Candidate{std::move(path), std::move(hash)});
             }
         }
-        read.entries.push_back(std::move(*entry));
+        DESKEXT_TRY(pass.budget.spend(1, entry->path.size() + entry->link_target.size()));
+        read.entries.push_back(*entry);
     }
     DESKEXT_TRY(reader.finish());
     DESKEXT_TRY(count_uncompressed(pass, reader, counted));
@@ -111,14 +116,6 @@ Result<LayerRead> read_layer(Pass& pass, std::size_t index, bool searching,
         pass.source.keep_layer_entries(descriptor, read.entries);
     }
     return read;
-}
-
-template <class T>
-Result<T> in_context(Result<T> result, std::size_t index, const oci::Descriptor& layer) {
-    if (!result)
-        return std::unexpected(
-            std::move(result).error().context("reading " + layer_name(index, layer)));
-    return result;
 }
 
 // Reads the given layers on up to k_max_reader_threads threads, each layer whole on one
@@ -178,9 +175,11 @@ Result<SinglePassResult> read_layers_once(ImageSource& source, const oci::Manife
     SinglePassResult result;
     const auto& layers = manifest.layers;
     std::map<std::string, Capture, std::less<>> captures;
-    std::map<std::size_t, std::vector<Entry>> entries;  // by layer, until applied bottom-up
+    LayerEntries entries(layers);
 
     // Downwards from the top, one layer at a time, until every file to capture has been seen.
+    // A blob listed again lower down is not read again: its captures are hidden by the copy
+    // above.
     std::size_t lowest = layers.size();
     const auto all_seen = [&] {
         for (const auto& path : pass.capture)
@@ -190,39 +189,44 @@ Result<SinglePassResult> read_layers_once(ImageSource& source, const oci::Manife
     std::vector<std::byte> buffer;  // sized by copy_entry_data when a file is written
     while (lowest > 0) {
         --lowest;
+        DESKEXT_TRY_ASSIGN(const bool known, entries.share(lowest, pass.budget));
+        if (known) continue;
         DESKEXT_TRY_ASSIGN(
             auto read, in_context(read_layer(pass, lowest, true, buffer), lowest, layers[lowest]));
         merge_captures(captures, read.captures);
         result.candidates.merge(read.candidates);
-        entries[lowest] = std::move(read.entries);
+        entries.keep(lowest, std::move(read.entries));
         result.read_order.push_back(lowest);
         if (all_seen()) break;
     }
-    // The rest, concurrently. A layer whose entries the source recorded is not read: should it
-    // hold a file the install needs, extract_entries reads it then.
+    // The rest, concurrently, each blob once (at its highest listing, whose entries win). A
+    // layer whose entries the source recorded is not read: should it hold a file the install
+    // needs, extract_entries reads it then.
     std::vector<std::size_t> unread;
-    for (std::size_t index = 0; index < lowest; ++index) {
+    for (std::size_t index = lowest; index-- > 0;) {
+        DESKEXT_TRY_ASSIGN(const bool known, entries.share(index, pass.budget));
+        if (known) continue;
         if (auto recorded = source.layer_entries(layers[index])) {
+            DESKEXT_TRY(in_context(pass.budget.spend(recorded->size(), recorded->name_bytes()),
+                                   index, layers[index]));
             // Its captures are hidden by the one the search found above it.
-            entries[index] = std::move(*recorded);
+            entries.keep(index, std::move(*recorded));
             continue;
         }
+        entries.reading(index);
         unread.push_back(index);
     }
+    std::reverse(unread.begin(), unread.end());  // bottom-up, as they are reported
     DESKEXT_TRY_ASSIGN(auto reads, read_concurrently(pass, unread));
     for (std::size_t i = 0; i < unread.size(); ++i) {
         merge_captures(captures, reads[i].captures);
         result.candidates.merge(reads[i].candidates);
-        entries[unread[i]] = std::move(reads[i].entries);
+        entries.keep(unread[i], std::move(reads[i].entries));
         result.read_order.push_back(unread[i]);
     }
+    DESKEXT_TRY(entries.share_waiting(pass.budget));
     // The tree, bottom-up.
-    for (auto& [index, layer_entries] : entries) {
-        for (std::size_t ordinal = 0; ordinal < layer_entries.size(); ++ordinal)
-            DESKEXT_TRY(in_context(result.scan.tree.apply(layer_entries[ordinal], {index, ordinal}),
-                                   index, layers[index]));
-        layer_entries = {};
-    }
+    DESKEXT_TRY(entries.apply(result.scan.tree));
     DESKEXT_TRY_ASSIGN(result.scan.captured, final_captures(result.scan.tree, captures, limits));
     return result;
 }

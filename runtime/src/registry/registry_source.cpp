@@ -188,7 +188,7 @@ public:
 
     [[nodiscard]] std::size_t damaged_copies_removed() const override { return m_damaged_removed; }
 
-    [[nodiscard]] std::optional<std::vector<layer::Entry>> layer_entries(
+    [[nodiscard]] std::optional<layer::EntryList> layer_entries(
         const oci::Descriptor& layer) override {
         auto cache = blob_cache();
         if (!cache) return std::nullopt;
@@ -196,7 +196,7 @@ public:
     }
 
     void keep_layer_entries(const oci::Descriptor& layer,
-                            const std::vector<layer::Entry>& entries) override {
+                            const layer::EntryList& entries) override {
         // Best effort: without it the next install reads the layer again.
         if (auto cache = blob_cache())
             (void)cache::write_layer_index(**cache, layer.digest, entries);

@@ -113,6 +113,8 @@ std::vector<std::string> www_authenticate_seeds() {
         R"(Basic realm="registry")",
         R"(Bearer realm="http://127.0.0.1:1/token", Basic realm="x", error="insufficient_scope")",
         R"(Bearer realm="a"b\c")",
+        // A plain-HTTP realm on another host: credentials are not sent there.
+        R"(Basic realm="http://auth.example.invalid/token",service="r")",
         R"({"token":"abc","access_token":"def","expires_in":300,"issued_at":"2026-01-01T00:00:00Z"})"};
 }
 
@@ -126,6 +128,29 @@ std::vector<std::string> event_seeds() {
 }
 
 const std::string k_layer_separator = "\n--deskext-layer--\n";
+
+// The images of the resource cases (SECURITY.md, "Bounded resources"), small enough to fuzz:
+// deep directories under a chain of links, a UI directory that leads to the image root, many
+// long names, and one blob listed twice.
+std::vector<std::string> resource_layer_seeds() {
+    std::string deep = "d";
+    for (int i = 1; i < 200; ++i) deep += "/d";
+    std::vector<TarEntry> chain{file(deep + "/f", "deep down")};
+    for (int i = 0; i < 39; ++i)
+        chain.push_back(deskext::fixtures::symlink(
+            deep + "/l" + std::to_string(i),
+            "/" + deep + "/" + (i == 38 ? "f" : "l" + std::to_string(i + 1))));
+    chain.push_back(deskext::fixtures::symlink("ui/x", "/" + deep + "/l0"));
+    const std::vector<TarEntry> root_ui{deskext::fixtures::symlink("ui", "/"),
+                                        deskext::fixtures::symlink("top", "."), file("...", "dots"),
+                                        file("metadata.json", "{}")};
+    std::vector<TarEntry> names;
+    for (int i = 0; i < 64; ++i)
+        names.push_back(file(std::to_string(i) + std::string(1000, 'n'), ""));
+    const std::string twice = make_tar(names, TarCompression::gzip);
+    return {make_tar(chain, TarCompression::none), make_tar(root_ui, TarCompression::none),
+            twice + k_layer_separator + twice};
+}
 
 std::vector<std::string> layer_seeds() {
     const std::string metadata = metadata_seeds()[0];
@@ -154,6 +179,7 @@ std::vector<std::string> layer_seeds() {
         make_tar({deskext::fixtures::symlink("lib", "/usr/lib")}, TarCompression::none) +
         k_layer_separator +
         make_tar({file("lib/x.so", "elf"), file(".wh.lib", "")}, TarCompression::none));
+    for (const std::string& seed : resource_layer_seeds()) seeds.push_back(seed);
     return seeds;
 }
 

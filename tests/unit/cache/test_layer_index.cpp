@@ -15,7 +15,18 @@ using deskext::cache::BlobCache;
 using deskext::cache::read_layer_index;
 using deskext::cache::write_layer_index;
 using deskext::layer::Entry;
+using deskext::layer::EntryList;
 using deskext::layer::EntryType;
+
+namespace {
+
+EntryList list_of(const std::vector<Entry>& entries) {
+    EntryList list;
+    for (const Entry& entry : entries) list.push_back(entry);
+    return list;
+}
+
+}  // namespace
 
 TEST_CASE("layer index: entries kept beside the blob, and nothing else trusted", "[cache]") {
     deskext::fixtures::TempDir tmp;
@@ -31,7 +42,7 @@ TEST_CASE("layer index: entries kept beside the blob, and nothing else trusted",
         {"dev/null", EntryType::other, 0666, 0, ""},
     };
     CHECK(!read_layer_index(*opened, layer, Limits{}));
-    REQUIRE(write_layer_index(*opened, layer, entries));
+    REQUIRE(write_layer_index(*opened, layer, list_of(entries)));
 
     auto read = read_layer_index(*opened, layer, Limits{});
     REQUIRE(read);
@@ -56,6 +67,17 @@ TEST_CASE("layer index: entries kept beside the blob, and nothing else trusted",
         CHECK(!read_layer_index(*opened, layer, Limits{}));
         CHECK(!std::filesystem::exists(file));
     }
+    SECTION("an index cut short by a crash is removed and reported absent") {
+        const auto size = std::filesystem::file_size(file);
+        std::filesystem::resize_file(file, size - 1);  // its last newline
+        CHECK(!read_layer_index(*opened, layer, Limits{}));
+        CHECK(!std::filesystem::exists(file));
+    }
+    SECTION("an index written in another format is not used") {
+        std::ofstream(file, std::ios::binary | std::ios::trunc)
+            << R"({"format":1,"layer":")" << layer.str() << R"(","entries":[]})";
+        CHECK(!read_layer_index(*opened, layer, Limits{}));
+    }
     SECTION("an index over the caps is not used") {
         Limits limits;
         limits.max_entries_per_layer = 2;
@@ -74,6 +96,6 @@ TEST_CASE("layer index: a layer with names that are not UTF-8 is not indexed", "
         {"srv", EntryType::directory, 0755, 0, ""},
         {"srv/caf\xe9.txt", EntryType::file, 0644, 3, ""},
     };
-    REQUIRE(write_layer_index(*opened, layer, entries));
+    REQUIRE(write_layer_index(*opened, layer, list_of(entries)));
     CHECK(!read_layer_index(*opened, layer, Limits{}));
 }

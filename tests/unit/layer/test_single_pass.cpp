@@ -260,17 +260,17 @@ public:
         return m_inner.open_blob(descriptor);
     }
     [[nodiscard]] std::optional<std::string> image_name() const override { return std::nullopt; }
-    [[nodiscard]] std::optional<std::vector<deskext::layer::Entry>> layer_entries(
+    [[nodiscard]] std::optional<deskext::layer::EntryList> layer_entries(
         const deskext::oci::Descriptor& layer) override {
         auto it = kept.find(layer.digest);
         if (it == kept.end()) return std::nullopt;
         return it->second;
     }
     void keep_layer_entries(const deskext::oci::Descriptor& layer,
-                            const std::vector<deskext::layer::Entry>& entries) override {
+                            const deskext::layer::EntryList& entries) override {
         kept[layer.digest] = entries;
     }
-    std::map<deskext::Digest, std::vector<deskext::layer::Entry>> kept;
+    std::map<deskext::Digest, deskext::layer::EntryList> kept;
 
 private:
     MemorySource& m_inner;

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "deskext/io/reader.hpp"
+#include "deskext/layer/entry_list.hpp"
 #include "deskext/layer/layer_progress.hpp"
-#include "deskext/layer/layer_reader.hpp"
 #include "deskext/limits.hpp"
 #include "deskext/oci/models.hpp"
 
@@ -76,7 +76,7 @@ public:
     // The entry headers of a layer as recorded the last time it was read whole and verified
     // (the registry source keeps them beside the blob in its cache), so that a layer holding
     // nothing an install needs is not read at all; nullopt when none are recorded (the default).
-    [[nodiscard]] virtual std::optional<std::vector<layer::Entry>> layer_entries(
+    [[nodiscard]] virtual std::optional<layer::EntryList> layer_entries(
         const oci::Descriptor& layer) {
         (void)layer;
         return std::nullopt;
@@ -84,8 +84,7 @@ public:
 
     // Records what layer_entries gives back. Called only with every entry of a layer that was
     // just read whole and matched its digest; best effort (the default keeps nothing).
-    virtual void keep_layer_entries(const oci::Descriptor& layer,
-                                    const std::vector<layer::Entry>& entries) {
+    virtual void keep_layer_entries(const oci::Descriptor& layer, const layer::EntryList& entries) {
         (void)layer;
         (void)entries;
     }

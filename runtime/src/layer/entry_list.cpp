@@ -1,0 +1,25 @@
+#include "deskext/layer/entry_list.hpp"
+
+namespace deskext::layer {
+
+void EntryList::push_back(const Entry& entry) {
+    // Names and targets are capped far below 4 GiB (Limits::max_path_bytes).
+    m_records.push_back(Record{m_names.size(), static_cast<std::uint32_t>(entry.path.size()),
+                               static_cast<std::uint32_t>(entry.link_target.size()), entry.size,
+                               entry.mode, entry.type});
+    m_names += entry.path;
+    m_names += entry.link_target;
+}
+
+Entry EntryList::operator[](std::size_t i) const {
+    const Record& r = m_records[i];
+    Entry entry;
+    entry.path = m_names.substr(r.offset, r.path_bytes);
+    entry.type = r.type;
+    entry.mode = r.mode;
+    entry.size = r.size;
+    entry.link_target = m_names.substr(r.offset + r.path_bytes, r.link_bytes);
+    return entry;
+}
+
+}  // namespace deskext::layer
