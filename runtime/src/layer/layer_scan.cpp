@@ -4,78 +4,19 @@
 #include <set>
 #include <utility>
 
-#include "deskext/layer/entry_list.hpp"
-#include "layer/entry_budget.hpp"
+#include "deskext/layer/single_pass.hpp"
 #include "layer/layer_io.hpp"
 
 namespace deskext::layer {
 
 namespace {
 
-// What scanning the layers bottom-up carries from one layer to the next.
-struct Scan {
-    explicit Scan(const Limits& caps) : limits(caps), budget(caps) {}
-    const Limits& limits;
-    EntryBudget budget;
-    std::int64_t uncompressed_total = 0;
-    std::map<std::string, Capture, std::less<>> captures;
-    // Blobs the manifest lists more than once, and what reading each gave: its later listings
-    // are applied from here, not read again.
-    struct Read {
-        EntryList entries;
-        std::map<std::string, Capture, std::less<>> captures;
-    };
-    std::map<Digest, std::optional<Read>> repeated;
+// Wants no file written out: a scan keeps the captured files only.
+class NoCandidates final : public CandidateFilter {
+public:
+    void captured(std::string_view, std::string_view) override {}
+    [[nodiscard]] bool wanted(std::string_view) const override { return false; }
 };
-
-// Applies a blob read for a lower listing again, as layer `index`.
-Result<void> scan_again(const Scan::Read& read, std::size_t index, Scan& scan, ImageTree& tree) {
-    DESKEXT_TRY(scan.budget.spend(read.entries.size(), read.entries.name_bytes()));
-    for (std::size_t ordinal = 0; ordinal < read.entries.size(); ++ordinal)
-        DESKEXT_TRY(tree.apply(read.entries[ordinal], {index, ordinal}));
-    for (const auto& [path, captured] : read.captures) {
-        Capture again = captured;
-        again.ref.layer = index;
-        scan.captures.insert_or_assign(path, std::move(again));
-    }
-    return {};
-}
-
-Result<void> scan_one(ImageSource& source, const oci::Descriptor& descriptor, std::size_t index,
-                      const std::map<std::string, bool, std::less<>>& wanted,
-                      const ProgressFn& progress, Scan& scan, ImageTree& tree) {
-    auto repeated = scan.repeated.find(descriptor.digest);
-    if (repeated != scan.repeated.end() && repeated->second)
-        return scan_again(*repeated->second, index, scan, tree);
-    std::optional<Scan::Read> kept;
-    if (repeated != scan.repeated.end()) kept.emplace();
-    Limits layer_limits = scan.limits;
-    // The image-wide cap: this layer may use what the layers below left.
-    layer_limits.max_uncompressed_bytes =
-        scan.limits.max_uncompressed_bytes - scan.uncompressed_total;
-    DESKEXT_TRY_ASSIGN(OpenLayer layer,
-                       open_layer(source, descriptor, index, layer_limits, progress));
-    LayerReader& reader = *layer.reader;
-    for (std::size_t ordinal = 0;; ++ordinal) {
-        DESKEXT_TRY_ASSIGN(std::optional<Entry> entry, reader.next());
-        if (!entry) break;
-        DESKEXT_TRY(scan.budget.spend(1, entry->path.size() + entry->link_target.size()));
-        const EntryRef ref{index, ordinal};
-        DESKEXT_TRY(tree.apply(*entry, ref));
-        if (entry->type == EntryType::file && wanted.contains(entry->path)) {
-            DESKEXT_TRY_ASSIGN(Capture capture,
-                               capture_entry(reader, ref, scan.limits.max_metadata_bytes));
-            if (kept) kept->captures.insert_or_assign(entry->path, capture);
-            scan.captures.insert_or_assign(entry->path, std::move(capture));
-        }
-        if (kept) kept->entries.push_back(*entry);
-    }
-    DESKEXT_TRY(reader.finish());
-    scan.uncompressed_total += reader.uncompressed_bytes();
-    // Trusted only now that the blob matched its digest.
-    if (kept) repeated->second = std::move(kept);
-    return {};
-}
 
 Result<void> write_entry(LayerReader& reader, const Entry& entry,
                          const std::vector<const Placement*>& placements,
@@ -159,23 +100,11 @@ Result<void> heads_from_layer(ImageSource& source, const oci::Descriptor& descri
 Result<ScanResult> scan_layers(ImageSource& source, const oci::Manifest& manifest,
                                const std::vector<std::string>& capture, const Limits& limits,
                                const ProgressFn& progress) {
-    DESKEXT_TRY(check_layer_count(manifest, limits));
-    std::map<std::string, bool, std::less<>> wanted;
-    for (const std::string& path : capture) wanted.emplace(path, true);
-
-    ScanResult result;
-    Scan scan(limits);
-    std::set<Digest> listed;
-    for (const oci::Descriptor& descriptor : manifest.layers)
-        if (!listed.insert(descriptor.digest).second) scan.repeated.try_emplace(descriptor.digest);
-    for (std::size_t index = 0; index < manifest.layers.size(); ++index) {
-        const oci::Descriptor& descriptor = manifest.layers[index];
-        DESKEXT_TRY(
-            in_context(scan_one(source, descriptor, index, wanted, progress, scan, result.tree),
-                       index, descriptor));
-    }
-    DESKEXT_TRY_ASSIGN(result.captured, final_captures(result.tree, scan.captures, limits));
-    return result;
+    // The installer's read, with nothing written out: one reader, one set of checks.
+    NoCandidates none;
+    DESKEXT_TRY_ASSIGN(auto read,
+                       read_layers_once(source, manifest, capture, none, {}, limits, progress));
+    return std::move(read.scan);
 }
 
 Result<void> extract_entries(ImageSource& source, const oci::Manifest& manifest,

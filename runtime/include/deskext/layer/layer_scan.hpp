@@ -1,9 +1,11 @@
 #pragma once
-// The two passes over an image's layers that the installer makes.
-//  1. scan_layers: reads every layer whole (verifying its digest), builds the ImageTree and
-//     keeps the content of a few small files the caller asks for (metadata.json).
+// Reading what an image's layers hold.
+//  1. scan_layers: the merged ImageTree and the content of a few small files the caller asks
+//     for (metadata.json), every layer read whole and verified: the installer's own read
+//     (read_layers_once, single_pass.hpp) with nothing written out, so that install, inspect
+//     and validate apply the same checks and caps to the same image.
 //  2. extract_entries: reads again only the layers that hold wanted entries and writes those
-//     entries' data to their destinations.
+//     entries' data to their destinations; read_entry_heads reads the first bytes of entries.
 
 #include <filesystem>
 #include <functional>
