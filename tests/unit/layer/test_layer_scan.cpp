@@ -16,6 +16,7 @@
 #include "deskext/oci/media_types.hpp"
 #include "deskext/platform/fs.hpp"
 #include "fixtures/memory_source.hpp"
+#include "fixtures/read_file.hpp"
 #include "fixtures/tar_builder.hpp"
 #include "fixtures/temp_dir.hpp"
 
@@ -26,6 +27,7 @@ using deskext::ErrorCode;
 using deskext::Limits;
 using deskext::Result;
 using deskext::fixtures::make_tar;
+using deskext::fixtures::read_file;
 using deskext::fixtures::TarCompression;
 using deskext::fixtures::TarEntry;
 using deskext::layer::EntryRef;
@@ -37,12 +39,6 @@ using deskext::oci::Manifest;
 
 using deskext::fixtures::MemorySource;
 
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
 
 #ifndef _WIN32
 std::uint32_t mode_of(const std::filesystem::path& path) {

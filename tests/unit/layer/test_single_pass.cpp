@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fixtures/memory_source.hpp"
+#include "fixtures/read_file.hpp"
 #include "fixtures/tar_builder.hpp"
 #include "fixtures/temp_dir.hpp"
 
@@ -21,6 +22,7 @@ using deskext::ErrorCode;
 using deskext::Limits;
 using deskext::fixtures::dir;
 using deskext::fixtures::file;
+using deskext::fixtures::read_file;
 using deskext::fixtures::MemorySource;
 using deskext::fixtures::TarCompression;
 using deskext::fixtures::TarEntry;
@@ -28,12 +30,6 @@ using deskext::layer::EntryRef;
 using deskext::layer::Placement;
 using deskext::oci::Manifest;
 
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
 
 // Wants everything below the directories it is given, once a metadata.json has been seen.
 class PrefixFilter final : public deskext::layer::CandidateFilter {
