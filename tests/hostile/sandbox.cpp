@@ -64,14 +64,6 @@ std::map<std::string, std::string> snapshot(const fs::path& dir, const fs::path&
     return out;
 }
 
-std::vector<std::string> names_in(const fs::path& dir) {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(dir))
-        names.push_back(entry.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 namespace {
 
 void write(const fs::path& path, const std::string& data, fs::perms perms) {

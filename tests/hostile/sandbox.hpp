@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "extension_fixture.hpp"
+#include "fixtures/files.hpp"
 #include "fixtures/oci_layout.hpp"
 #include "fixtures/tar_builder.hpp"
 #include "fixtures/temp_dir.hpp"
@@ -97,7 +98,6 @@ private:
     std::vector<std::string> m_root_names_before;
 };
 
-// The names directly in `dir`, sorted.
-[[nodiscard]] std::vector<std::string> names_in(const std::filesystem::path& dir);
+using fixtures::names_in;
 
 }  // namespace deskext::hostile

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "extension_fixture.hpp"
+#include "fixtures/files.hpp"
 #include "fixtures/oci_archive.hpp"
 #include "fixtures/test_registry.hpp"
 
@@ -75,14 +76,6 @@ std::vector<std::string> ref_names(const nlohmann::json& index) {
     std::vector<std::string> names;
     for (const auto& d : index["manifests"])
         names.push_back(d["annotations"]["org.opencontainers.image.ref.name"].get<std::string>());
-    return names;
-}
-
-std::vector<std::string> files_in(const fs::path& dir) {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(dir))
-        names.push_back(entry.path().filename().string());
-    std::sort(names.begin(), names.end());
     return names;
 }
 
@@ -259,7 +252,7 @@ TEST_CASE("export: from oci, oci-archive and docker-archive sources", "[integrat
     CHECK(images[2]["ref_name"] == "acme/docker-ext:3.0.0");
     CHECK(images[2]["image_name"] == "docker.io/acme/docker-ext:3.0.0");
     CHECK(images[2]["platforms"] == nlohmann::json::array({"linux/arm64"}));
-    CHECK(files_in(bundle.parent_path()) == std::vector<std::string>{"bundle.tar"});
+    CHECK(fixtures::names_in(bundle.parent_path()) == std::vector<std::string>{"bundle.tar"});
     check_blobs_exactly_needed(bundle, work / "unpacked");
 
     const std::string in_bundle = "oci-archive:" + bundle.string() + ":";
@@ -279,7 +272,7 @@ TEST_CASE("export: from oci, oci-archive and docker-archive sources", "[integrat
                         home.path());
         CHECK(wrong.exit_code == 4);
         CHECK(wrong.last()["code"] == "no_matching_platform");
-        CHECK(files_in(bundle.parent_path()) == std::vector<std::string>{"bundle.tar"});
+        CHECK(fixtures::names_in(bundle.parent_path()) == std::vector<std::string>{"bundle.tar"});
     }
     SECTION("two sources with one name") {
         auto twice = run_deskext(
@@ -287,7 +280,7 @@ TEST_CASE("export: from oci, oci-archive and docker-archive sources", "[integrat
              "--output", (work / "out" / "x.tar").string(), "--json"},
             home.path());
         CHECK(twice.exit_code == 2);
-        CHECK(files_in(bundle.parent_path()) == std::vector<std::string>{"bundle.tar"});
+        CHECK(fixtures::names_in(bundle.parent_path()) == std::vector<std::string>{"bundle.tar"});
     }
     SECTION("a corrupted blob fails the export and leaves nothing, nor changes the old bundle") {
         const auto bad = work / "bad";
@@ -313,7 +306,7 @@ TEST_CASE("export: from oci, oci-archive and docker-archive sources", "[integrat
             INFO(failed.out << failed.err);
             CHECK(failed.exit_code == 7);
             CHECK(failed.last()["code"] == "integrity");
-            CHECK(files_in(bundle.parent_path()) == std::vector<std::string>{"bundle.tar"});
+            CHECK(fixtures::names_in(bundle.parent_path()) == std::vector<std::string>{"bundle.tar"});
             CHECK(slurp(bundle) == before);
         }
     }
@@ -327,7 +320,7 @@ TEST_CASE("export: from oci, oci-archive and docker-archive sources", "[integrat
                                       home.path(), {{"DESKEXT_CRASH_AT", "export-before-publish"}});
             INFO(killed.out << killed.err);
             REQUIRE(killed.exit_code == 128 + SIGKILL);
-            CHECK(files_in(bundle.parent_path()) == std::vector<std::string>{"bundle.tar"});
+            CHECK(fixtures::names_in(bundle.parent_path()) == std::vector<std::string>{"bundle.tar"});
             CHECK(slurp(bundle) == before);
         }
         // The next export writes the bundle as if nothing had happened.
@@ -336,7 +329,7 @@ TEST_CASE("export: from oci, oci-archive and docker-archive sources", "[integrat
                                  home.path());
         INFO(again.out << again.err);
         CHECK(again.exit_code == 0);
-        CHECK(files_in(bundle.parent_path()) == std::vector<std::string>{"bundle.tar", "new.tar"});
+        CHECK(fixtures::names_in(bundle.parent_path()) == std::vector<std::string>{"bundle.tar", "new.tar"});
         CHECK(fs::status(work / "out" / "new.tar").permissions() ==
               (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
                fs::perms::others_read));

@@ -21,6 +21,7 @@
 
 #include "deskext/platform/file_lock.hpp"
 #include "extension_fixture.hpp"
+#include "fixtures/files.hpp"
 #include "fixtures/test_registry.hpp"
 #include "install/crash_point.hpp"
 
@@ -102,14 +103,6 @@ const ExpectedTrees& expected() {
     return trees;
 }
 
-std::vector<std::string> root_entries(const std::filesystem::path& root) {
-    std::vector<std::string> entries;
-    for (const auto& e : std::filesystem::directory_iterator(root))
-        entries.push_back(e.path().filename().string());
-    std::sort(entries.begin(), entries.end());
-    return entries;
-}
-
 enum class Found { none, v1, v2 };
 
 // What `ls` and `verify` say about the root: nothing, v1 or v2, each whole and verified. Fails
@@ -125,7 +118,7 @@ Found check_whole(const std::filesystem::path& root, const std::filesystem::path
     INFO(verify.out << verify.err);
     if (cleaned != nullptr) *cleaned = !verify.of("cleanup").empty();
     // After the cleanup nothing but the extension is left in the root.
-    for (const auto& entry : root_entries(root)) CHECK(entry == ext);
+    for (const auto& entry : fixtures::names_in(root)) CHECK(entry == ext);
     if (listed.empty()) {
         CHECK(verify.exit_code == 3);
         CHECK_FALSE(std::filesystem::exists(root / ext));
@@ -226,7 +219,7 @@ TEST_CASE("lifecycle: killed at every step of an update", "[integration][lifecyc
                 // The dead run left its staging directory (or, after the swap, the old version
                 // in it) next to the extension.
                 bool staging = false;
-                for (const auto& entry : root_entries(root))
+                for (const auto& entry : fixtures::names_in(root))
                     staging = staging || entry.starts_with(".acme_tool-ext.staging-");
                 CHECK(staging);
             }
@@ -262,7 +255,7 @@ TEST_CASE("lifecycle: killed at every step of an uninstall", "[integration][life
                     {"uninstall", "acme/tool-ext", "--root", root.string(), "--json"}, home.path());
                 CHECK(again.exit_code == 0);
             }
-            CHECK(root_entries(root).empty());
+            CHECK(fixtures::names_in(root).empty());
         }
     }
 }
@@ -297,7 +290,7 @@ TEST_CASE("lifecycle: installs killed at random moments", "[integration][lifecyc
         CHECK(found != Found::none);
         seen.insert(found);
     }
-    CHECK(root_entries(root) == std::vector<std::string>{std::string(ext)});
+    CHECK(fixtures::names_in(root) == std::vector<std::string>{std::string(ext)});
 }
 
 TEST_CASE("lifecycle: two installs of one extension at once", "[integration][lifecycle]") {
@@ -486,7 +479,7 @@ TEST_CASE("lifecycle: uninstall after the image is gone", "[integration][lifecyc
         run_deskext({"uninstall", "acme/tool-ext", "--root", root.string(), "--json"}, home.path());
     INFO(run.out << run.err);
     CHECK(run.exit_code == 0);
-    CHECK(root_entries(root).empty());
+    CHECK(fixtures::names_in(root).empty());
 }
 
 TEST_CASE("lifecycle: verify reports drift", "[integration][lifecycle][verify]") {

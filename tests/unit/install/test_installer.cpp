@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "fixtures/memory_source.hpp"
-#include "fixtures/read_file.hpp"
+#include "fixtures/files.hpp"
 #include "fixtures/temp_dir.hpp"
 
 using namespace deskext;
@@ -60,14 +60,6 @@ InstallOptions options_for(const std::filesystem::path& root) {
 }
 
 
-std::vector<std::string> names_in(const std::filesystem::path& dir) {
-    std::vector<std::string> names;
-    for (const auto& entry : std::filesystem::directory_iterator(dir))
-        names.push_back(entry.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 }  // namespace
 
 TEST_CASE("installer: an image from memory is installed, and again changes nothing",
@@ -101,7 +93,7 @@ TEST_CASE("installer: a failed update leaves the previous install as it was", "[
     extension_image(first, "1.0");
     RecordingSink events;
     REQUIRE(install_extension(first, options_for(tmp / "root"), events));
-    const auto before = names_in(tmp / "root");
+    const auto before = fixtures::names_in(tmp / "root");
 
     // The new version declares a binary its layer lacks.
     fixtures::MemorySource broken;
@@ -112,7 +104,7 @@ TEST_CASE("installer: a failed update leaves the previous install as it was", "[
     REQUIRE_FALSE(failed);
     CHECK(failed.error().code == ErrorCode::invalid_extension);
     CHECK_THAT(failed.error().message, Catch::Contains("missing"));
-    CHECK(names_in(tmp / "root") == before);
+    CHECK(fixtures::names_in(tmp / "root") == before);
     CHECK(fixtures::read_file(tmp / "root" / "ext" / "ui" / "ui" / "index.html") == "<html>1.0");
     auto state = read_state(tmp / "root" / "ext");
     REQUIRE(state);

@@ -16,7 +16,7 @@
 #include "deskext/oci/media_types.hpp"
 #include "deskext/platform/fs.hpp"
 #include "fixtures/memory_source.hpp"
-#include "fixtures/read_file.hpp"
+#include "fixtures/files.hpp"
 #include "fixtures/tar_builder.hpp"
 #include "fixtures/temp_dir.hpp"
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "fixtures/memory_source.hpp"
-#include "fixtures/read_file.hpp"
+#include "fixtures/files.hpp"
 #include "fixtures/tar_builder.hpp"
 #include "fixtures/temp_dir.hpp"
 

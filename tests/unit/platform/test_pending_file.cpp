@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "deskext/platform/pending_file.hpp"
+#include "fixtures/files.hpp"
 #include "fixtures/temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -20,13 +21,6 @@ using deskext::fixtures::TempDir;
 using deskext::platform::PendingFile;
 
 namespace {
-
-std::vector<std::string> names_in(const fs::path& dir) {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(dir))
-        names.push_back(entry.path().filename().string());
-    return names;
-}
 
 void write_all(const PendingFile& file, const std::string& text) {
 #ifdef _WIN32
@@ -54,7 +48,7 @@ TEST_CASE("pending file: nothing under any name until it is published", "[platfo
         write_all(*file, "all of it");
 #ifdef __linux__
         // O_TMPFILE: the file being written has no name in the directory.
-        CHECK(names_in(dir.path()).empty());
+        CHECK(deskext::fixtures::names_in(dir.path()).empty());
 #endif
         auto size = file->publish();
         REQUIRE(size);
@@ -66,7 +60,7 @@ TEST_CASE("pending file: nothing under any name until it is published", "[platfo
               (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
                fs::perms::others_read));
 #endif
-        CHECK(names_in(dir.path()) == std::vector<std::string>{"bundle.tar"});
+        CHECK(deskext::fixtures::names_in(dir.path()) == std::vector<std::string>{"bundle.tar"});
     }
     SECTION("an existing destination is replaced in one step, and only on publish") {
         { std::ofstream(destination) << "old"; }
@@ -76,7 +70,7 @@ TEST_CASE("pending file: nothing under any name until it is published", "[platfo
         CHECK(read_all(destination) == "old");
         REQUIRE(file->publish());
         CHECK(read_all(destination) == "new");
-        CHECK(names_in(dir.path()) == std::vector<std::string>{"bundle.tar"});
+        CHECK(deskext::fixtures::names_in(dir.path()) == std::vector<std::string>{"bundle.tar"});
     }
     SECTION("never published: nothing is left") {
         {
@@ -85,7 +79,7 @@ TEST_CASE("pending file: nothing under any name until it is published", "[platfo
             write_all(*file, "partial");
             CHECK_THAT(file->describe(), Catch::Contains("bundle.tar"));
         }
-        CHECK(names_in(dir.path()).empty());
+        CHECK(deskext::fixtures::names_in(dir.path()).empty());
     }
     SECTION("a bare file name is created in the working directory") {
         const auto cwd = fs::current_path();
@@ -94,7 +88,7 @@ TEST_CASE("pending file: nothing under any name until it is published", "[platfo
         auto published = file ? file->publish() : std::unexpected(file.error());
         fs::current_path(cwd);
         REQUIRE(published);
-        CHECK(names_in(dir.path()) == std::vector<std::string>{"here.tar"});
+        CHECK(deskext::fixtures::names_in(dir.path()) == std::vector<std::string>{"here.tar"});
     }
     SECTION("a missing directory fails with its path") {
         auto file = PendingFile::create(dir / "missing" / "bundle.tar");
