@@ -32,6 +32,8 @@ std::string_view fit_name(Fit fit) {
             return "fits";
         case Fit::mismatch:
             return "mismatch";
+        case Fit::emulated:
+            return "emulated";
         case Fit::unknown:
             break;
     }

@@ -24,10 +24,9 @@ Result<std::string> read_head(const std::filesystem::path& path) {
 
 platform::Platform binaries_platform(const platform::Platform& host,
                                      const platform::Platform& image_platform) {
-    const bool emulates_amd64 =
-        (host.os == "darwin" || host.os == "windows") && host.arch == "arm64";
-    if (emulates_amd64 && image_platform.arch == "amd64")
-        return platform::make_platform(host.os, "amd64");
+    if (auto emulated = binfmt::emulated_platform(host);
+        emulated && image_platform.arch == emulated->arch)
+        return *emulated;
     return platform::make_platform(host.os, host.arch);
 }
 

@@ -245,3 +245,14 @@ TEST_CASE("binfmt: fits the host OS and architecture", "[binfmt]") {
     CHECK(fit_name(Fit::mismatch) == "mismatch");
     CHECK(kind_name(Kind::macho_universal) == "macho-universal");
 }
+
+TEST_CASE("binfmt: which hosts run amd64 programs under emulation", "[binfmt]") {
+    CHECK(emulated_platform(host("windows", "arm64")) == host("windows", "amd64"));
+    CHECK(emulated_platform(host("darwin", "arm64")) == host("darwin", "amd64"));
+    CHECK(emulated_platform(host("macos", "aarch64")) == host("darwin", "amd64"));
+    // Linux on arm64 runs no amd64 program; amd64 hosts need no emulation.
+    CHECK_FALSE(emulated_platform(host("linux", "arm64")));
+    for (std::string os : {"linux", "darwin", "windows"})
+        CHECK_FALSE(emulated_platform(host(os, "amd64")));
+    CHECK(fit_name(Fit::emulated) == "emulated");
+}

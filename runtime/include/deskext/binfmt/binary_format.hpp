@@ -7,6 +7,7 @@
 //        PE     https://learn.microsoft.com/en-us/windows/win32/debug/pe-format
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -63,6 +64,8 @@ enum class Fit {
     fits,      // runs natively on the host (a universal binary holding its arch; any script)
     mismatch,  // an executable format of another OS, or of another architecture
     unknown,   // not a recognised executable: nothing can be said
+    emulated,  // built for emulated_platform(host): runs, under the host's emulation. fits()
+               // never says so; the installer decides when such a build is taken.
 };
 
 // Whether `format` runs on `host`: PE on windows, ELF on linux, Mach-O on darwin, with the host's
@@ -70,6 +73,11 @@ enum class Fit {
 // the host's arch. Scripts always fit; unknown files are Fit::unknown.
 [[nodiscard]] Fit fits(const BinaryFormat& format, const platform::Platform& host);
 
-[[nodiscard]] std::string_view fit_name(Fit fit);  // "fits", "mismatch", "unknown"
+[[nodiscard]] std::string_view fit_name(Fit fit);  // "fits", "mismatch", "unknown", "emulated"
+
+// The platform whose programs `host` runs under emulation: darwin/amd64 on darwin/arm64
+// (Rosetta 2), windows/amd64 on windows/arm64 (Windows 11 on Arm runs x64 programs); nullopt
+// for every other host (Linux on arm64 runs no amd64 program). The one place that knows it.
+[[nodiscard]] std::optional<platform::Platform> emulated_platform(const platform::Platform& host);
 
 }  // namespace deskext::binfmt
