@@ -25,6 +25,12 @@ std::string to_json_text(const InstallState& state) {
             file["origin"] = {{"layer", f.origin_layer}, {"entry", f.origin_entry}};
         files.push_back(std::move(file));
     }
+    nlohmann::json emulated = nlohmann::json::array();
+    for (const auto& e : state.emulated)
+        emulated.push_back({{"binary", e.binary},
+                            {"image_platform", e.image_platform},
+                            {"manifest_digest", e.manifest_digest},
+                            {"runs_as", e.runs_as}});
     nlohmann::json j = {
         {"schema", state.schema},
         {"name", state.name},
@@ -37,6 +43,7 @@ std::string to_json_text(const InstallState& state) {
         {"image_platform", state.image_platform},
         {"installed_at", state.installed_at},
         {"binaries", state.binaries},
+        {"emulated", std::move(emulated)},
         {"files", std::move(files)},
     };
     return j.dump(2) + "\n";
@@ -61,6 +68,11 @@ Result<InstallState> parse_state(std::string_view json) {
         s.image_platform = j.value("image_platform", "");
         s.installed_at = j.value("installed_at", "");
         s.binaries = j.value("binaries", std::vector<std::string>{});
+        // Optional: records written before emulated binaries were taken have none.
+        for (const auto& e : j.value("emulated", nlohmann::json::array()))
+            s.emulated.push_back(
+                {e.at("binary").get<std::string>(), e.at("image_platform").get<std::string>(),
+                 e.at("manifest_digest").get<std::string>(), e.value("runs_as", "")});
         for (const auto& f : j.at("files")) {
             InstalledFile file;
             file.path = f.at("path").get<std::string>();

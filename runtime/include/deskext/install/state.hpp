@@ -25,20 +25,30 @@ struct InstalledFile {
     std::size_t origin_entry = 0;
 };
 
+// A host binary taken from another variant of the image than the one installed, to run under
+// the host's emulation (windows/arm64 and darwin/arm64 run amd64 programs): where it came from.
+struct EmulatedBinary {
+    std::string binary;           // "host/<name>", as in InstallState::binaries
+    std::string image_platform;   // the variant it came from (linux/amd64)
+    std::string manifest_digest;  // that variant's manifest
+    std::string runs_as;          // the platform it is built for (windows/amd64)
+};
+
 struct InstallState {
     static constexpr int current_schema = 1;
     int schema = current_schema;
-    std::string name;                   // directory name
-    std::string source;                 // SOURCE as given (sanitised)
-    std::string image;                  // image name, when known
-    std::string version;                // tag or org.opencontainers.image.version label
-    std::string index_digest;           // top-level document the source resolved, when an index
-    std::string manifest_digest;        // the manifest installed
-    std::string platform;               // host platform acted for (darwin/arm64)
-    std::string image_platform;         // variant installed (linux/arm64)
-    std::string installed_at;           // RFC 3339, UTC
-    std::vector<std::string> binaries;  // host/<name> entries
-    std::vector<InstalledFile> files;   // every regular file, sorted by path
+    std::string name;                      // directory name
+    std::string source;                    // SOURCE as given (sanitised)
+    std::string image;                     // image name, when known
+    std::string version;                   // tag or org.opencontainers.image.version label
+    std::string index_digest;              // top-level document the source resolved, when an index
+    std::string manifest_digest;           // the manifest installed
+    std::string platform;                  // host platform acted for (darwin/arm64)
+    std::string image_platform;            // variant installed (linux/arm64)
+    std::string installed_at;              // RFC 3339, UTC
+    std::vector<std::string> binaries;     // host/<name> entries
+    std::vector<EmulatedBinary> emulated;  // of `binaries`, those from another variant
+    std::vector<InstalledFile> files;      // every regular file, sorted by path
 };
 
 inline constexpr std::string_view state_dir_name = ".deskext";
