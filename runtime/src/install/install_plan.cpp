@@ -1,5 +1,6 @@
 #include "deskext/install/install_plan.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -109,7 +110,13 @@ public:
     InstallPlan take() && { return std::move(m_plan); }
     InstallPlan& plan() { return m_plan; }
 
-private:
+    // Whether a declared image path is absent from the image (other failures to resolve it,
+    // a link loop, are left for lookup to report).
+    bool missing(std::string_view path) const {
+        auto resolved = m_tree.resolve(path);
+        return !resolved && resolved.error().code == ErrorCode::not_found;
+    }
+
     Result<void> claim(const std::string& dest, std::string_view source) {
         if (!m_claimed.insert(dest).second)
             return fail(ErrorCode::invalid_extension,
@@ -117,6 +124,7 @@ private:
         return check_host_name(dest, source);
     }
 
+private:
     // Plans the directories above `dest`, shallowest first. A planned directory has all of its
     // own planned already, so the walk up stops at the first one: a deep tree costs each
     // directory once, not once for every path below it.
@@ -178,10 +186,45 @@ private:
     std::map<std::string, std::string> m_folded;  // case-folded installed path -> the path
 };
 
+// Plans the host binaries declared for `host_os` (those whose destination is in `only`, when
+// given). A missing one fails, or with MissingBinaries::listed is listed; its destination is
+// claimed either way, so nothing else of the plan can take its name.
+Result<void> add_host_binaries(PlanBuilder& builder, const extension::Metadata& metadata,
+                               std::string_view host_os, MissingBinaries missing,
+                               const std::vector<std::string>* only) {
+    std::vector<std::string> notes;
+    DESKEXT_TRY_ASSIGN(auto binaries, extension::host_binaries_for(metadata, host_os, &notes));
+    for (auto& note : notes) builder.plan().warnings.push_back(std::move(note));
+    for (const auto& binary : binaries) {
+        std::string dest = "host/" + binary.dest;
+        if (only != nullptr && std::ranges::find(*only, dest) == only->end()) continue;
+        if (missing == MissingBinaries::listed && builder.missing(binary.image_path)) {
+            DESKEXT_TRY(builder.claim(dest, binary.image_path));
+            builder.plan().missing_binaries.push_back(dest);
+            builder.plan().binaries.push_back(std::move(dest));
+            continue;
+        }
+        DESKEXT_TRY_ASSIGN(auto found, builder.lookup(binary.image_path, "host binary"));
+        if (found.second->type == layer::EntryType::directory) {
+            DESKEXT_TRY(PlanBuilder::require_below_root(found, binary.image_path, "host binary"));
+            DESKEXT_TRY(builder.add_tree(found.first, dest, true));
+        } else if (found.second->type == layer::EntryType::file) {
+            DESKEXT_TRY(builder.add_file(*found.second, binary.image_path, dest, exec_mode));
+        } else {
+            return fail(ErrorCode::invalid_extension,
+                        fmt::format("host binary /{} is not a regular file or directory",
+                                    binary.image_path));
+        }
+        builder.plan().binaries.push_back(std::move(dest));
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<InstallPlan> plan_install(const layer::ImageTree& tree, const extension::Metadata& metadata,
-                                 std::string_view host_os, std::string_view image_platform) {
+                                 std::string_view host_os, std::string_view image_platform,
+                                 MissingBinaries missing) {
     PlanBuilder builder(tree, host_os, image_platform);
 
     if (!metadata.icon) return fail(ErrorCode::invalid_extension, "metadata.json declares no icon");
@@ -213,24 +256,16 @@ Result<InstallPlan> plan_install(const layer::ImageTree& tree, const extension::
                                      "vm/" + std::string(basename_of(compose)), file_mode));
     }
 
-    std::vector<std::string> notes;
-    DESKEXT_TRY_ASSIGN(auto binaries, extension::host_binaries_for(metadata, host_os, &notes));
-    for (auto& note : notes) builder.plan().warnings.push_back(std::move(note));
-    for (const auto& binary : binaries) {
-        DESKEXT_TRY_ASSIGN(auto found, builder.lookup(binary.image_path, "host binary"));
-        std::string dest = "host/" + binary.dest;
-        if (found.second->type == layer::EntryType::directory) {
-            DESKEXT_TRY(PlanBuilder::require_below_root(found, binary.image_path, "host binary"));
-            DESKEXT_TRY(builder.add_tree(found.first, dest, true));
-        } else if (found.second->type == layer::EntryType::file) {
-            DESKEXT_TRY(builder.add_file(*found.second, binary.image_path, dest, exec_mode));
-        } else {
-            return fail(ErrorCode::invalid_extension,
-                        fmt::format("host binary /{} is not a regular file or directory",
-                                    binary.image_path));
-        }
-        builder.plan().binaries.push_back(std::move(dest));
-    }
+    DESKEXT_TRY(add_host_binaries(builder, metadata, host_os, missing, nullptr));
+    return std::move(builder).take();
+}
+
+Result<InstallPlan> plan_host_binaries(const layer::ImageTree& tree,
+                                       const extension::Metadata& metadata,
+                                       std::string_view host_os, std::string_view image_platform,
+                                       const std::vector<std::string>& binaries) {
+    PlanBuilder builder(tree, host_os, image_platform);
+    DESKEXT_TRY(add_host_binaries(builder, metadata, host_os, MissingBinaries::listed, &binaries));
     return std::move(builder).take();
 }
 

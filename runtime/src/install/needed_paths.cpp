@@ -7,15 +7,21 @@ namespace deskext {
 void NeededPaths::captured(std::string_view path, std::string_view data) {
     if (path != "metadata.json") return;
     // A second metadata.json later in the same layer replaces the first.
-    m_roots.clear();
+    std::set<std::string, std::less<>> roots;
     auto metadata = extension::parse_metadata(data, m_limits);
-    if (!metadata) return;
-    if (metadata->icon) m_roots.insert(*metadata->icon);
-    if (metadata->dashboard_tab) m_roots.insert(metadata->dashboard_tab->root);
-    if (metadata->vm && metadata->vm->composefile) m_roots.insert(*metadata->vm->composefile);
-    if (auto binaries = extension::host_binaries_for(*metadata, m_host_os)) {
-        for (const auto& binary : *binaries) m_roots.insert(binary.image_path);
+    if (metadata) {
+        if (metadata->icon) roots.insert(*metadata->icon);
+        if (metadata->dashboard_tab) roots.insert(metadata->dashboard_tab->root);
+        if (metadata->vm && metadata->vm->composefile) roots.insert(*metadata->vm->composefile);
+        if (auto binaries = extension::host_binaries_for(*metadata, m_host_os)) {
+            for (const auto& binary : *binaries) roots.insert(binary.image_path);
+        }
     }
+    want(std::move(roots));
+}
+
+void NeededPaths::want(std::set<std::string, std::less<>> roots) {
+    m_roots = std::move(roots);
     m_children.assign(1, {});
     m_is_root.assign(1, false);
     for (const std::string& root : m_roots) {

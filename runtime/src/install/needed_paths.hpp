@@ -25,6 +25,9 @@ public:
     // metadata.json that does not parse leaves nothing wanted: the install fails on it later.
     void captured(std::string_view path, std::string_view data) override;
     [[nodiscard]] bool wanted(std::string_view path) const override;
+    // Wants `roots` (normalised image paths) and everything below them instead: what a read of
+    // another variant for a few host binaries only needs, with nothing captured.
+    void want(std::set<std::string, std::less<>> roots);
 
     [[nodiscard]] const std::set<std::string, std::less<>>& roots() const { return m_roots; }
 

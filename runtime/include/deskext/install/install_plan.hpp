@@ -23,7 +23,16 @@ struct InstallPlan {
     std::vector<std::string> directories;  // relative; parents before children
     std::vector<PlannedFile> files;
     std::vector<std::string> binaries;  // "host/<name>" of each declared binary
+    // Of `binaries`, those absent from the image, with MissingBinaries::listed only: nothing is
+    // planned for them; the installer takes them from another variant or fails.
+    std::vector<std::string> missing_binaries;
     std::vector<std::string> warnings;  // things skipped, said to the user
+};
+
+// What a declared host binary missing from the image does to the plan.
+enum class MissingBinaries {
+    fail,    // ErrorCode::invalid_extension, naming it and the image platform
+    listed,  // InstallPlan::missing_binaries (a host that emulates another arch may find it there)
 };
 
 // Layout (docs/architecture.md): metadata.json and the icon at the top, ui/<basename of ui root>/…,
@@ -34,6 +43,16 @@ struct InstallPlan {
 [[nodiscard]] Result<InstallPlan> plan_install(const layer::ImageTree& tree,
                                                const extension::Metadata& metadata,
                                                std::string_view host_os,
-                                               std::string_view image_platform);
+                                               std::string_view image_platform,
+                                               MissingBinaries missing = MissingBinaries::fail);
+
+// Only the host binaries declared for `host_os` whose destination ("host/<name>") is in
+// `binaries`, planned as plan_install plans them (directories, files, modes): what a host that
+// emulates amd64 takes from the amd64 variant. Missing ones are listed, never an error.
+[[nodiscard]] Result<InstallPlan> plan_host_binaries(const layer::ImageTree& tree,
+                                                     const extension::Metadata& metadata,
+                                                     std::string_view host_os,
+                                                     std::string_view image_platform,
+                                                     const std::vector<std::string>& binaries);
 
 }  // namespace deskext
