@@ -43,17 +43,25 @@ nlohmann::json binary_mismatch_fields(std::string_view file, const binfmt::Binar
             {"format", binfmt::kind_name(format.kind)}};
 }
 
-Result<void> check_staged_binaries(const std::filesystem::path& stage, const InstallPlan& plan,
-                                   const platform::Platform& expected, bool strict,
-                                   EventSink& events) {
-    std::vector<std::string> mismatched;
+Result<std::vector<StagedBinary>> staged_formats(const std::filesystem::path& stage,
+                                                 const InstallPlan& plan) {
+    std::vector<StagedBinary> staged;
     for (const auto& file : plan.files) {
         if (!file.dest.starts_with("host/")) continue;
         DESKEXT_TRY_ASSIGN(const auto head, read_head(stage / platform::path_from_utf8(file.dest)));
-        const auto format = binfmt::detect_format(head, file.dest);
+        staged.push_back({file.dest, binfmt::detect_format(head, file.dest)});
+    }
+    return staged;
+}
+
+Result<void> check_staged_binaries(const std::vector<StagedBinary>& staged,
+                                   const platform::Platform& expected, bool strict,
+                                   EventSink& events) {
+    std::vector<std::string> mismatched;
+    for (const auto& [dest, format] : staged) {
         if (binfmt::fits(format, expected) != binfmt::Fit::mismatch) continue;
-        events.emit("warning", binary_mismatch_fields(file.dest, format, expected));
-        mismatched.push_back(fmt::format("{} ({})", file.dest, binfmt::found_platform(format)));
+        events.emit("warning", binary_mismatch_fields(dest, format, expected));
+        mismatched.push_back(fmt::format("{} ({})", dest, binfmt::found_platform(format)));
     }
     if (strict && !mismatched.empty())
         return fail(ErrorCode::invalid_extension,

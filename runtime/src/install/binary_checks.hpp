@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -29,11 +30,21 @@ namespace deskext {
 [[nodiscard]] platform::Platform binaries_platform(const platform::Platform& host,
                                                    const platform::Platform& image_platform);
 
+// A staged file under host/ and the format its header shows.
+struct StagedBinary {
+    std::string dest;  // "host/<name>..."
+    binfmt::BinaryFormat format;
+};
+
+// Every file of `plan` under host/, in plan order, with the format of its staged copy in
+// `stage` (its first binfmt::header_bytes only). Filesystem errors when one cannot be read.
+[[nodiscard]] Result<std::vector<StagedBinary>> staged_formats(const std::filesystem::path& stage,
+                                                               const InstallPlan& plan);
+
 // `expected` comes from binaries_platform. Files whose format is not recognised (data, .py, .dll
 // of an unknown kind) are not judged. ErrorCode::invalid_extension with `strict` when any file
-// mismatches, naming each; filesystem errors when a staged file cannot be read.
-[[nodiscard]] Result<void> check_staged_binaries(const std::filesystem::path& stage,
-                                                 const InstallPlan& plan,
+// mismatches, naming each.
+[[nodiscard]] Result<void> check_staged_binaries(const std::vector<StagedBinary>& staged,
                                                  const platform::Platform& expected, bool strict,
                                                  EventSink& events);
 
