@@ -57,7 +57,9 @@ std::map<std::string, std::string> expected_tree(const std::string& os, const st
         {".deskext/", ""},
     };
     if (os == "windows") {
-        t["host/tool.exe"] = tool_bytes("windows", arch);
+        // The arm64 variant has no Windows binary: Windows on Arm takes the amd64 build, which
+        // it runs under emulation.
+        t["host/tool.exe"] = tool_bytes("windows", "amd64");
     } else {
         t["host/tool"] = tool_bytes(os, arch);
         t["host/tool-helper.sh"] = "#!/bin/sh\necho helper\n";
@@ -98,23 +100,39 @@ TEST_CASE("install: oci-archive for all six host platforms", "[integration][inst
             DYNAMIC_SECTION(os << "/" << arch) {
                 fixtures::TempDir home;
                 auto root = home / "root";
-                auto run = run_deskext(
-                    {"install", "oci-archive:" + a.oci_archive + ":1.0.0", "--platform",
-                     os + "/" + arch, "--root", root.string(), "--name", "acme/tool-ext", "--json"},
-                    home.path());
-                INFO(run.err << run.out);
-                if (os == "windows" && arch == "arm64") {
-                    // The arm64 variant carries no windows binary: a clear error, no install.
-                    CHECK(run.exit_code == 8);
-                    CHECK(run.last()["event"] == "error");
-                    CHECK(run.last()["code"] == "invalid_extension");
-                    auto message = run.last()["message"].get<std::string>();
+                const std::vector<std::string> args{
+                    "install",    "oci-archive:" + a.oci_archive + ":1.0.0",
+                    "--platform", os + "/" + arch,
+                    "--root",     root.string(),
+                    "--name",     "acme/tool-ext",
+                    "--json"};
+                const bool emulated = os == "windows" && arch == "arm64";
+                if (emulated) {
+                    // The arm64 variant carries no windows binary: --strict takes none from
+                    // another variant, a clear error, no install.
+                    auto strict_args = args;
+                    strict_args.push_back("--strict");
+                    auto refused = run_deskext(strict_args, home.path());
+                    CHECK(refused.exit_code == 8);
+                    CHECK(refused.last()["event"] == "error");
+                    CHECK(refused.last()["code"] == "invalid_extension");
+                    auto message = refused.last()["message"].get<std::string>();
                     CHECK(message.find("/windows/tool.exe") != std::string::npos);
                     CHECK(message.find("linux/arm64") != std::string::npos);
                     CHECK_FALSE(std::filesystem::exists(root / "acme_tool-ext"));
-                    continue;
                 }
+                auto run = run_deskext(args, home.path());
+                INFO(run.err << run.out);
                 REQUIRE(run.exit_code == 0);
+                // Without --strict, Windows on Arm takes the amd64 build, and is told so.
+                std::vector<nlohmann::json> taken;
+                for (const auto& warning : run.of("warning"))
+                    if (warning.value("check", "") == "binary_emulated") taken.push_back(warning);
+                REQUIRE(taken.size() == (emulated ? 1u : 0u));
+                if (emulated) {
+                    CHECK(taken[0]["file"] == "host/tool.exe");
+                    CHECK(taken[0]["image_platform"] == "linux/amd64");
+                }
                 const auto& result = run.last();
                 CHECK(result["event"] == "result");
                 CHECK(result["ok"] == true);

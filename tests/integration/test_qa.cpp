@@ -247,19 +247,35 @@ TEST_CASE("qa: amd64 binaries hard-coded in the arm64 variant (vcluster)", "[int
     check_strict_refused(image, "darwin/arm64", "host/tool");
     check_strict_refused(image, "linux/arm64", "host/tool");
 
-    // Without --strict: installed, with a warning that names the file and both platforms.
+    // Without --strict: installed, with a warning that names the file and both platforms. On
+    // linux/arm64 the binary does not run; on darwin/arm64 the amd64 variant's build is taken,
+    // to run under emulation.
     fixtures::TempDir lenient;
-    auto run = install(image, lenient, "darwin/arm64", false);
+    auto run = install(image, lenient, "linux/arm64", false);
     INFO(run.err << run.out);
     CHECK(run.exit_code == 0);
     auto warnings = run.of("warning");
     REQUIRE(warnings.size() == 1);
     CHECK(warnings[0]["check"] == "binary_platform");
     CHECK(warnings[0]["file"] == "host/tool");
-    CHECK(warnings[0]["expected"] == "darwin/arm64");
-    CHECK(warnings[0]["found"] == "darwin/amd64");
-    CHECK(warnings[0]["format"] == "macho");
+    CHECK(warnings[0]["expected"] == "linux/arm64");
+    CHECK(warnings[0]["found"] == "linux/amd64");
+    CHECK(warnings[0]["format"] == "elf");
     CHECK(std::filesystem::exists(lenient / "root" / "acme_tool" / "host" / "tool"));
+
+    fixtures::TempDir mac;
+    auto taken = install(image, mac, "darwin/arm64", false);
+    INFO(taken.err << taken.out);
+    CHECK(taken.exit_code == 0);
+    auto emulated = taken.of("warning");
+    REQUIRE(emulated.size() == 1);
+    CHECK(emulated[0]["check"] == "binary_emulated");
+    CHECK(emulated[0]["file"] == "host/tool");
+    CHECK(emulated[0]["expected"] == "darwin/arm64");
+    CHECK(emulated[0]["found"] == "darwin/amd64");
+    CHECK(emulated[0]["format"] == "macho");
+    CHECK(emulated[0]["image_platform"] == "linux/amd64");
+    CHECK(slurp(mac / "root" / "acme_tool" / "host" / "tool") == program("darwin", "amd64"));
 }
 
 TEST_CASE("qa: a darwin binary that is always arm64, no linux entry (aluedeke)",

@@ -22,6 +22,8 @@
 #include "deskext/platform/utf8.hpp"
 #include "install/binary_checks.hpp"
 #include "install/crash_point.hpp"
+#include "install/emulated_binaries.hpp"
+#include "install/emulation_choice.hpp"
 #include "install/file_hash.hpp"
 #include "install/locks.hpp"
 #include "install/needed_paths.hpp"
@@ -48,6 +50,16 @@ std::string version_of(const ImageSource& source, const oci::ImageConfig& config
         return image_tag(*image);
     auto label = config.labels.find("org.opencontainers.image.version");
     return label == config.labels.end() ? std::string() : label->second;
+}
+
+// Whether `previous` installed what `image` would install on `host`: the same manifest, and for
+// binaries taken from another variant to run under emulation, the same index (which fixes that
+// variant's manifest too).
+bool same_install(const InstallState& previous, const ResolvedImage& image,
+                  const std::string& host) {
+    const std::string index = image.index_digest ? image.index_digest->str() : "";
+    return previous.manifest_digest == image.manifest_digest.str() && previous.platform == host &&
+           (previous.emulated.empty() || previous.index_digest == index);
 }
 
 // Puts the staged directory in place of the target in one step; the old version, if any, ends
@@ -110,8 +122,7 @@ Result<InstallOutcome> install_locked(ImageSource& source, const InstallOptions&
     if (options.require_installed && !previous)
         return fail(ErrorCode::not_found, fmt::format("{} is not installed in {}; use install",
                                                       name, platform::utf8_of(options.root)));
-    if (!options.force && previous && previous->manifest_digest == image.manifest_digest.str() &&
-        previous->platform == host)
+    if (!options.force && previous && same_install(*previous, image, host))
         return InstallOutcome{std::move(*previous), target, true};
 
     // A cached blob found damaged while it was read has been removed by the source: one more
@@ -171,32 +182,46 @@ struct StagedState {
 };
 
 // Plans the install from the layers just read and stages everything it writes into `stage`:
-// the variant's files and metadata.json; the host binaries' headers are checked.
+// the host variant's files, the binaries taken to run under emulation, metadata.json; the host
+// binaries' headers are checked.
 Result<StagedState> stage_install(ImageSource& source, const InstallOptions& options,
                                   const std::string& name, const ResolvedImage& image,
                                   const layer::SinglePassResult& pass,
                                   const std::string& metadata_text, const InstallState* previous,
                                   const std::filesystem::path& stage, EventSink& events) {
     DESKEXT_TRY_ASSIGN(auto metadata, extension::parse_metadata(metadata_text, options.limits));
-    DESKEXT_TRY_ASSIGN(auto plan, plan_install(pass.scan.tree, metadata, options.host.os,
-                                               platform::to_string(image.image_platform)));
-    for (const auto& warning : plan.warnings) events.emit("warning", {{"message", warning}});
-    if (plan.binaries.empty())
+    // A host that runs amd64 programs under emulation may take a binary its variant lacks from
+    // the amd64 variant (emulated_binaries.hpp): missing ones are listed, not yet an error.
+    const auto missing = emulation_for(options.host, image.image_platform) ? MissingBinaries::listed
+                                                                           : MissingBinaries::fail;
+    StagedInstall staged;
+    DESKEXT_TRY_ASSIGN(staged.plan,
+                       plan_install(pass.scan.tree, metadata, options.host.os,
+                                    platform::to_string(image.image_platform), missing));
+    for (const auto& warning : staged.plan.warnings) events.emit("warning", {{"message", warning}});
+    if (staged.plan.binaries.empty())
         events.emit("warning",
                     {{"message", fmt::format("the extension declares no host binaries for {}",
                                              options.host.os)}});
     crash_point("install-staging");
     const PreviousVersion installed{previous, options.root / name};
-    DESKEXT_TRY_ASSIGN(auto files, stage_files(source, image.manifest, plan, pass.candidates,
-                                               installed, stage, options.limits, events));
-    DESKEXT_TRY_ASSIGN(auto binaries, staged_formats(stage, plan));
-    DESKEXT_TRY(check_staged_binaries(
-        binaries, binaries_platform(options.host, image.image_platform), options.strict, events));
-    DESKEXT_TRY(add_metadata_file(stage, metadata_text, files));
+    DESKEXT_TRY_ASSIGN(staged.files,
+                       stage_files(source, image.manifest, staged.plan, pass.candidates, installed,
+                                   stage, options.limits, events));
+    DESKEXT_TRY_ASSIGN(staged.binaries, staged_formats(stage, staged.plan));
+    const EmulationContext emulation{source, image,     metadata,       options.host,  options.root,
+                                     name,   installed, options.limits, options.strict};
+    DESKEXT_TRY_ASSIGN(auto emulated, take_emulated_binaries(emulation, stage, staged, events));
+    DESKEXT_TRY(check_staged_binaries(staged.binaries,
+                                      binaries_platform(options.host, image.image_platform),
+                                      options.strict, events));
+    DESKEXT_TRY(add_metadata_file(stage, metadata_text, staged.files));
     StagedState result{new_state(source, name, image, platform::to_string(options.host)),
-                       std::move(plan.directories), std::move(files.hashed_from_stage)};
-    result.state.binaries = std::move(plan.binaries);
-    result.state.files = std::move(files.files);
+                       std::move(staged.plan.directories),
+                       std::move(staged.files.hashed_from_stage)};
+    result.state.binaries = std::move(staged.plan.binaries);
+    result.state.emulated = std::move(emulated);
+    result.state.files = std::move(staged.files.files);
     return result;
 }
 
