@@ -273,3 +273,76 @@ TEST_CASE("emulation: linux/arm64 runs no amd64 program and takes nothing from l
               std::string::npos);
     }
 }
+
+TEST_CASE("emulation: inspect shows the binary a host takes to run under emulation",
+          "[integration][qa][emulation]") {
+    Image image;
+    fixtures::TempDir home;
+    auto run = run_deskext({"inspect", image.source, "--all-platforms", "--json"}, home.path());
+    INFO(run.err << run.out);
+    REQUIRE(run.exit_code == 0);
+    std::map<std::string, nlohmann::json> platform;
+    for (const auto& e : run.of("platform")) platform[e["platform"]] = e;
+    std::map<std::string, nlohmann::json> matrix;
+    for (const auto& row : run.last()["matrix"]) matrix[row["platform"]] = row;
+
+    const auto& windows = platform.at("windows/arm64");
+    CHECK(windows["status"] == "ok");
+    CHECK(windows["image_platform"] == "linux/arm64");
+    REQUIRE(windows["files"].size() == 1);
+    CHECK(windows["files"][0]["file"] == "host/tool.exe");
+    CHECK(windows["files"][0]["image_path"] == "windows/tool.exe");
+    CHECK(windows["files"][0]["fit"] == "emulated");
+    CHECK(windows["files"][0]["found"] == "windows/amd64");
+    CHECK(windows["files"][0]["image_platform"] == "linux/amd64");
+    CHECK(windows["mismatches"].empty());
+    bool warned = false;
+    for (const auto& w : windows["warnings"])
+        warned = warned || w.get<std::string>().find("under emulation") != std::string::npos;
+    CHECK(warned);
+    CHECK(matrix.at("windows/arm64")["emulated"] == 1);
+    CHECK(matrix.at("windows/arm64")["mismatches"] == 0);
+    // Hosts with their own build are as before.
+    for (const std::string host : {"darwin/arm64", "linux/arm64", "windows/amd64"}) {
+        INFO(host);
+        CHECK(platform.at(host)["status"] == "ok");
+        CHECK(matrix.at(host)["emulated"] == 0);
+        for (const auto& file : platform.at(host)["files"]) CHECK(file["fit"] == "fits");
+    }
+
+    auto table = run_deskext({"inspect", image.source, "--all-platforms"}, home.path());
+    CHECK(table.exit_code == 0);
+    CHECK(table.out.find("ok, 1 under emulation") != std::string::npos);
+    CHECK(table.out.find("emulated: windows/amd64 from the linux/amd64 image") !=
+          std::string::npos);
+
+    // One host only, the amd64 variant read for it alone.
+    auto one = run_deskext({"inspect", image.source, "--platform", "windows/arm64", "--json"},
+                           home.path());
+    REQUIRE(one.exit_code == 0);
+    REQUIRE(one.of("platform").size() == 1);
+    CHECK(one.of("platform")[0]["files"] == windows["files"]);
+
+    // validate still tells the publisher the arm64 variant lacks it.
+    auto validated = run_deskext({"validate", image.source, "--json"}, home.path());
+    CHECK(validated.exit_code == 8);
+    bool missing = false;
+    for (const auto& f : validated.of("finding"))
+        missing = missing ||
+                  (f["code"] == "missing_path" &&
+                   f["platforms"] == nlohmann::json::array({"windows/arm64"}) &&
+                   f["message"].get<std::string>().find("/windows/tool.exe") != std::string::npos);
+    CHECK(missing);
+}
+
+TEST_CASE("emulation: inspect reports what install would refuse", "[integration][qa][emulation]") {
+    Image image({}, [](auto& top) { drop(top, "windows/tool.exe"); });
+    fixtures::TempDir home;
+    auto run = run_deskext({"inspect", image.source, "--platform", "windows/arm64", "--json"},
+                           home.path());
+    REQUIRE(run.exit_code == 0);
+    const auto p = run.of("platform").at(0);
+    CHECK(p["status"] == "invalid_extension");
+    CHECK(p["error"]["message"].get<std::string>().find(
+              "the linux/amd64 image has no /windows/tool.exe either") != std::string::npos);
+}

@@ -225,16 +225,30 @@ TEST_CASE("qa: amd64 binaries hard-coded in the arm64 variant (vcluster)", "[int
     fixtures::TempDir home;
 
     auto inspected = inspect_all(image, home);
-    CHECK(mismatched_hosts(inspected) ==
-          std::vector<std::string>{"darwin/arm64", "windows/arm64", "linux/arm64"});
+    // macOS and Windows on arm64 run the amd64 variant's build under emulation; Linux on arm64
+    // runs no amd64 program.
+    CHECK(mismatched_hosts(inspected) == std::vector<std::string>{"linux/arm64"});
+    const auto& linux = inspected.platform.at("linux/arm64");
+    REQUIRE(linux["mismatches"].size() == 1);
+    CHECK(linux["mismatches"][0]["file"] == "host/tool");
+    CHECK(linux["mismatches"][0]["expected"] == "linux/arm64");
+    CHECK(linux["mismatches"][0]["found"] == "linux/amd64");
+    for (const std::string host : {"darwin/arm64", "windows/arm64"}) {
+        INFO(host);
+        const auto& p = inspected.platform.at(host);
+        const std::string os = host.substr(0, host.find('/'));
+        CHECK(p["status"] == "ok");
+        CHECK(p["mismatches"].empty());
+        REQUIRE(p["files"].size() == 1);
+        CHECK(p["files"][0]["fit"] == "emulated");
+        CHECK(p["files"][0]["found"] == os + "/amd64");
+        CHECK(p["files"][0]["image_platform"] == "linux/amd64");
+        CHECK(inspected.matrix.at(host)["emulated"] == 1);
+    }
     const auto& darwin = inspected.platform.at("darwin/arm64");
-    REQUIRE(darwin["mismatches"].size() == 1);
-    CHECK(darwin["mismatches"][0]["file"] == "host/tool");
-    CHECK(darwin["mismatches"][0]["expected"] == "darwin/arm64");
-    CHECK(darwin["mismatches"][0]["found"] == "darwin/amd64");
     CHECK(darwin["files"][0]["image_path"] == "darwin/tool");
     CHECK(darwin["files"][0]["description"] == "Mach-O 64-bit x86_64");
-    CHECK(inspected.run.last()["mismatches"] == 3);
+    CHECK(inspected.run.last()["mismatches"] == 1);
 
     auto validated = validate(image, home);
     CHECK(validated.run.exit_code == 8);
@@ -290,7 +304,9 @@ TEST_CASE("qa: a darwin binary that is always arm64, no linux entry (aluedeke)",
     fixtures::TempDir home;
 
     auto inspected = inspect_all(image, home);
-    CHECK(mismatched_hosts(inspected) == std::vector<std::string>{"darwin/amd64", "windows/arm64"});
+    // Windows on Arm runs the amd64 variant's relay.exe under emulation.
+    CHECK(mismatched_hosts(inspected) == std::vector<std::string>{"darwin/amd64"});
+    CHECK(inspected.platform.at("windows/arm64")["files"][0]["fit"] == "emulated");
     const auto& intel = inspected.platform.at("darwin/amd64")["mismatches"][0];
     CHECK(intel["found"] == "darwin/arm64");
     CHECK(intel["expected"] == "darwin/amd64");
@@ -346,8 +362,12 @@ TEST_CASE("qa: an x86_64 Mach-O in the arm64 image", "[integration][qa]") {
     fixtures::TempDir home;
 
     auto inspected = inspect_all(image, home);
-    CHECK(mismatched_hosts(inspected) == std::vector<std::string>{"darwin/arm64"});
+    // A Mac with Apple silicon takes the amd64 variant's build, to run under emulation.
+    CHECK(mismatched_hosts(inspected).empty());
+    CHECK(inspected.platform.at("darwin/arm64")["files"][0]["fit"] == "emulated");
+    CHECK(inspected.matrix.at("darwin/arm64")["emulated"] == 1);
 
+    // The publisher is still told.
     auto validated = validate(image, home);
     CHECK(validated.run.exit_code == 8);
     CHECK(platforms_of(validated.with_code("binary_platform_mismatch")) ==
@@ -405,8 +425,10 @@ TEST_CASE("qa: validate reports missing variants, paths and labels", "[integrati
     CHECK(platforms_of({labels_missing[0]}) ==
           std::vector<std::string>{"linux/amd64", "linux/arm64"});
 
+    // Windows on Arm takes the amd64 variant's build, to run under emulation.
     auto inspected = inspect_all(image, home);
-    CHECK(inspected.matrix.at("windows/arm64")["status"] == "invalid_extension");
+    CHECK(inspected.matrix.at("windows/arm64")["status"] == "ok");
+    CHECK(inspected.matrix.at("windows/arm64")["emulated"] == 1);
 
     // A single-arch image: the arm64 variant is missing.
     fixtures::TempDir single;

@@ -13,6 +13,18 @@
 
 namespace deskext::qa::detail {
 
+// The image path each installed host file comes from, for one OS: a declared binary's own path,
+// or below a declared directory ("host/lib/x.dll" → "windows/lib/x.dll").
+class DeclaredPaths {
+public:
+    DeclaredPaths(const extension::Metadata& metadata, std::string_view os);
+    // "" when `dest` is not one of the declared binaries or inside one.
+    [[nodiscard]] std::string image_path_of(const std::string& dest) const;
+
+private:
+    std::map<std::string, std::string, std::less<>> m_declared;  // host/<dest> → image path
+};
+
 // The entries whose heads are needed for the host files of `plan`.
 [[nodiscard]] std::vector<layer::EntryRef> host_file_entries(const InstallPlan& plan);
 

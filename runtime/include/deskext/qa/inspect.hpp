@@ -20,6 +20,9 @@ namespace deskext::qa {
 struct InspectedBinary {
     std::string file;        // destination inside the extension directory: "host/<name>/..."
     std::string image_path;  // where it is in the image (normalised, no leading '/')
+    // The variant it is taken from: the host's, or linux/amd64 for a binary that a host running
+    // amd64 programs under emulation takes from there (Fit::emulated).
+    std::string image_platform;
     binfmt::BinaryFormat format;
     binfmt::Fit fit = binfmt::Fit::unknown;
 };
@@ -37,6 +40,8 @@ struct PlatformInspection {
     std::vector<std::string> warnings;   // what install would warn about (plan notes, labels)
 
     [[nodiscard]] std::size_t mismatches() const;
+    // Files taken from the amd64 variant to run under emulation (Fit::emulated).
+    [[nodiscard]] std::size_t emulated() const;
     // "ok", "mismatch", or the error's code name ("no_matching_platform", ...).
     [[nodiscard]] std::string status() const;
 };
@@ -52,8 +57,10 @@ struct Inspection {
 
 // Inspects the image for each host. Each variant is scanned once whatever the number of hosts
 // sharing it, and only the headers of the host binaries are read (layer_scan's
-// read_entry_heads). Per-host problems are recorded in the host's entry; failures of the source
-// itself (not found, network, integrity, I/O) fail the whole call.
+// read_entry_heads). A host that runs amd64 programs under emulation gets, as install gives it,
+// the amd64 variant's build of a binary its own variant lacks or carries for another platform.
+// Per-host problems are recorded in the host's entry; failures of the source itself (not found,
+// network, integrity, I/O) fail the whole call.
 [[nodiscard]] Result<Inspection> inspect_image(ImageSource& source,
                                                const std::vector<platform::Platform>& hosts,
                                                const Limits& limits);
