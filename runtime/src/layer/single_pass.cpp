@@ -162,6 +162,70 @@ void merge_captures(std::map<std::string, Capture, std::less<>>& into,
     }
 }
 
+// What the reads of an image gather on their way to the tree.
+struct Gathered {
+    explicit Gathered(const std::vector<oci::Descriptor>& layers) : entries(layers) {}
+    std::map<std::string, Capture, std::less<>> captures;
+    LayerEntries entries;
+};
+
+void gather(SinglePassResult& result, Gathered& gathered, std::size_t index, LayerRead& read) {
+    merge_captures(gathered.captures, read.captures);
+    result.candidates.merge(read.candidates);
+    gathered.entries.keep(index, std::move(read.entries));
+    result.read_order.push_back(index);
+}
+
+// Downwards from the top, one layer at a time, until every file to capture has been seen. A
+// blob listed again lower down is not read again: its captures are hidden by the copy above.
+// Returns the lowest layer read.
+Result<std::size_t> search_from_top(Pass& pass, SinglePassResult& result, Gathered& gathered) {
+    const auto& layers = pass.manifest.layers;
+    const auto all_seen = [&] {
+        for (const auto& path : pass.capture)
+            if (!gathered.captures.contains(path)) return false;
+        return true;
+    };
+    std::vector<std::byte> buffer;  // sized by copy_entry_data when a file is written
+    std::size_t lowest = layers.size();
+    while (lowest > 0) {
+        --lowest;
+        DESKEXT_TRY_ASSIGN(const bool known, gathered.entries.share(lowest, pass.budget));
+        if (known) continue;
+        DESKEXT_TRY_ASSIGN(
+            auto read, in_context(read_layer(pass, lowest, true, buffer), lowest, layers[lowest]));
+        gather(result, gathered, lowest, read);
+        if (all_seen()) break;
+    }
+    return lowest;
+}
+
+// The layers below `lowest`, concurrently, each blob once (at its highest listing, whose
+// entries win). A layer whose entries the source recorded is not read: should it hold a file
+// the install needs, extract_entries reads it then.
+Result<void> read_the_rest(Pass& pass, std::size_t lowest, SinglePassResult& result,
+                           Gathered& gathered) {
+    const auto& layers = pass.manifest.layers;
+    std::vector<std::size_t> unread;
+    for (std::size_t index = lowest; index-- > 0;) {
+        DESKEXT_TRY_ASSIGN(const bool known, gathered.entries.share(index, pass.budget));
+        if (known) continue;
+        if (auto recorded = pass.source.layer_entries(layers[index])) {
+            DESKEXT_TRY(in_context(pass.budget.spend(recorded->size(), recorded->name_bytes()),
+                                   index, layers[index]));
+            // Its captures are hidden by the one the search found above it.
+            gathered.entries.keep(index, std::move(*recorded));
+            continue;
+        }
+        gathered.entries.reading(index);
+        unread.push_back(index);
+    }
+    std::reverse(unread.begin(), unread.end());  // bottom-up, as they are reported
+    DESKEXT_TRY_ASSIGN(auto reads, read_concurrently(pass, unread));
+    for (std::size_t i = 0; i < unread.size(); ++i) gather(result, gathered, unread[i], reads[i]);
+    return gathered.entries.share_waiting(pass.budget);
+}
+
 }  // namespace
 
 Result<SinglePassResult> read_layers_once(ImageSource& source, const oci::Manifest& manifest,
@@ -173,61 +237,13 @@ Result<SinglePassResult> read_layers_once(ImageSource& source, const oci::Manife
     Pass pass{source,        {},     manifest, {capture.begin(), capture.end()}, filter,
               candidate_dir, limits, progress};
     SinglePassResult result;
-    const auto& layers = manifest.layers;
-    std::map<std::string, Capture, std::less<>> captures;
-    LayerEntries entries(layers);
-
-    // Downwards from the top, one layer at a time, until every file to capture has been seen.
-    // A blob listed again lower down is not read again: its captures are hidden by the copy
-    // above.
-    std::size_t lowest = layers.size();
-    const auto all_seen = [&] {
-        for (const auto& path : pass.capture)
-            if (!captures.contains(path)) return false;
-        return true;
-    };
-    std::vector<std::byte> buffer;  // sized by copy_entry_data when a file is written
-    while (lowest > 0) {
-        --lowest;
-        DESKEXT_TRY_ASSIGN(const bool known, entries.share(lowest, pass.budget));
-        if (known) continue;
-        DESKEXT_TRY_ASSIGN(
-            auto read, in_context(read_layer(pass, lowest, true, buffer), lowest, layers[lowest]));
-        merge_captures(captures, read.captures);
-        result.candidates.merge(read.candidates);
-        entries.keep(lowest, std::move(read.entries));
-        result.read_order.push_back(lowest);
-        if (all_seen()) break;
-    }
-    // The rest, concurrently, each blob once (at its highest listing, whose entries win). A
-    // layer whose entries the source recorded is not read: should it hold a file the install
-    // needs, extract_entries reads it then.
-    std::vector<std::size_t> unread;
-    for (std::size_t index = lowest; index-- > 0;) {
-        DESKEXT_TRY_ASSIGN(const bool known, entries.share(index, pass.budget));
-        if (known) continue;
-        if (auto recorded = source.layer_entries(layers[index])) {
-            DESKEXT_TRY(in_context(pass.budget.spend(recorded->size(), recorded->name_bytes()),
-                                   index, layers[index]));
-            // Its captures are hidden by the one the search found above it.
-            entries.keep(index, std::move(*recorded));
-            continue;
-        }
-        entries.reading(index);
-        unread.push_back(index);
-    }
-    std::reverse(unread.begin(), unread.end());  // bottom-up, as they are reported
-    DESKEXT_TRY_ASSIGN(auto reads, read_concurrently(pass, unread));
-    for (std::size_t i = 0; i < unread.size(); ++i) {
-        merge_captures(captures, reads[i].captures);
-        result.candidates.merge(reads[i].candidates);
-        entries.keep(unread[i], std::move(reads[i].entries));
-        result.read_order.push_back(unread[i]);
-    }
-    DESKEXT_TRY(entries.share_waiting(pass.budget));
+    Gathered gathered(manifest.layers);
+    DESKEXT_TRY_ASSIGN(const std::size_t lowest, search_from_top(pass, result, gathered));
+    DESKEXT_TRY(read_the_rest(pass, lowest, result, gathered));
     // The tree, bottom-up.
-    DESKEXT_TRY(entries.apply(result.scan.tree));
-    DESKEXT_TRY_ASSIGN(result.scan.captured, final_captures(result.scan.tree, captures, limits));
+    DESKEXT_TRY(gathered.entries.apply(result.scan.tree));
+    DESKEXT_TRY_ASSIGN(result.scan.captured,
+                       final_captures(result.scan.tree, gathered.captures, limits));
     return result;
 }
 
