@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -13,6 +14,7 @@
 
 #include "archive/archive_read_handle.hpp"
 #include "layer/entry_path.hpp"
+#include "layer/tar_stream.hpp"
 #ifdef DESKEXT_HAVE_ISAL
 #include "layer/gzip_inflate_reader.hpp"
 #endif
@@ -28,7 +30,7 @@ constexpr std::size_t k_buffer_size = 256 * 1024;
 constexpr std::int64_t k_ratio_threshold = std::int64_t{1} << 20;
 
 // gzip layers are inflated by ISA-L when the build has it (GzipInflateReader), two to three
-// times as fast as zlib in libarchive's gzip filter: libarchive then reads a plain tar.
+// times as fast as zlib in libarchive's gzip filter: libarchive then passes the tar through.
 #ifdef DESKEXT_HAVE_ISAL
 constexpr bool k_inflate_gzip_ourselves = true;
 #else
@@ -54,20 +56,47 @@ const char* compression_name(oci::Compression compression) {
     return "?";
 }
 
-// libarchive keeps names as written; with pax records they are UTF-8, otherwise raw bytes.
-// The UTF-8 form is what an image path is; the raw form is the fallback when the locale cannot
-// convert (C locale and non-ASCII ustar names).
-std::string text_of(const char* utf8, const char* raw) {
-    if (utf8 != nullptr) return utf8;
-    if (raw != nullptr) return raw;
-    return {};
+// A sparse map of more regions than this is refused: each costs memory while the entry is read.
+constexpr std::size_t k_max_sparse_regions = std::size_t{1} << 20;
+
+// How a type flag is shown in a message.
+std::string typeflag_text(char typeflag) {
+    const auto c = static_cast<unsigned char>(typeflag);
+    if (c > 0x20 && c < 0x7f) return fmt::format("'{}'", typeflag);
+    return fmt::format("{}", static_cast<unsigned>(c));
 }
 
 }  // namespace
 
 struct LayerReader::Impl {
     Impl(Reader& source_, oci::Compression compression_, const Limits& limits_)
-        : source(source_), compression(compression_), limits(limits_), buffer(k_buffer_size) {}
+        : source(source_),
+          compression(compression_),
+          limits(limits_),
+          buffer(k_buffer_size),
+          tar_input(*this),
+          tar(tar_input, k_max_sparse_regions) {}
+
+    // The tar, decompressed: the data of libarchive's "raw" format, taken from the blocks
+    // libarchive holds (copied once, into what TarStream reads), for TarStream's entries.
+    struct TarInput final : Reader {
+        explicit TarInput(Impl& impl_) : impl(impl_) {}
+        Result<std::size_t> read(std::span<std::byte> out) override {
+            if (left == 0 && !impl.next_raw_block(block, left)) {
+                if (failed) return std::unexpected(*failed);
+                return 0;
+            }
+            const std::size_t n = std::min(out.size(), left);
+            std::memcpy(out.data(), block, n);
+            block += n;
+            left -= n;
+            return n;
+        }
+        Impl& impl;
+        const std::byte* block = nullptr;
+        std::size_t left = 0;
+        std::optional<Error> failed;
+    };
 
     Reader& source;
     oci::Compression compression;
@@ -90,6 +119,51 @@ struct LayerReader::Impl {
     std::int64_t compressed = 0;  // bytes read from the source here (not by the inflater)
     std::int64_t data_bytes = 0;  // entry data handed out or skipped (holes of sparse files too)
     std::size_t entries = 0;
+    bool raw_started = false;  // libarchive's one raw entry was opened
+    bool raw_done = false;
+    TarInput tar_input;
+    TarStream tar;
+    std::string entry_name;  // the current entry's name as written, for messages
+
+    // The next block of the decompressed tar; false at its end or when reading failed (the
+    // error is then in tar_input.failed).
+    bool next_raw_block(const std::byte*& block, std::size_t& size) {
+        if (raw_done) return false;
+        if (!raw_started) {
+            raw_started = true;
+            archive_entry* e = nullptr;
+            const int rc = archive_read_next_header(a(), &e);
+            if (rc == ARCHIVE_EOF) return !(raw_done = true);
+            if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) return raw_failed();
+        }
+        const void* data = nullptr;
+        std::size_t length = 0;
+        la_int64_t offset = 0;
+        const int rc = archive_read_data_block(a(), &data, &length, &offset);
+        if (rc == ARCHIVE_EOF) return !(raw_done = true);
+        if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) return raw_failed();
+        block = static_cast<const std::byte*>(data);
+        size = length;
+        return true;
+    }
+
+    bool raw_failed() {
+        raw_done = true;
+        tar_input.failed = archive_failure().error();
+        return false;
+    }
+
+    // A failure of the tar stream: the decompressed stream's own error as it is, or the tar's
+    // contents are invalid, said with where (and in which entry, for its data).
+    std::unexpected<Error> tar_failure(Error error, bool in_entry_data) {
+        if (tar.input_failed()) return set_failed(std::move(error));
+        const std::string where = in_entry_data
+                                      ? "layer entry \"" + entry_name + "\": "
+                                      : std::string{};
+        return invalid_layer(fmt::format("{}{} (at entry {}, {} bytes into the tar)", where,
+                                         error.message, in_entry_data ? entries : entries + 1,
+                                         tar.position()));
+    }
 
     [[nodiscard]] archive* a() const { return handle.get(); }
 
@@ -174,7 +248,7 @@ struct LayerReader::Impl {
             if (not_gzip) return media_type_mismatch();
             return invalid_layer(error.message);
         }
-        // libarchive's own reason, or none for some malformed headers: where it stopped says
+        // libarchive's own reason (a broken compressed stream), or none: where it stopped says
         // the rest.
         const char* message = archive_error_string(a());
         return invalid_layer(fmt::format(
@@ -199,7 +273,7 @@ struct LayerReader::Impl {
             (compression == oci::Compression::none ? "compressed" : "not compressed that way"));
     }
 
-    // libarchive stops at the end-of-archive blocks. The rest of a gzip stream is inflated all
+    // The tar ends at its end-of-archive blocks. The rest of a gzip stream is inflated all
     // the same, under the same limits, so that every member's CRC-32 and length are checked.
     Result<void> inflate_rest() {
         if (!inflating() || tar_eof) return {};
@@ -238,16 +312,17 @@ struct LayerReader::Impl {
     }
 
     Result<std::size_t> read_entry_data(std::span<std::byte> out) {
-        const la_ssize_t n = archive_read_data(a(), out.data(), out.size());
-        if (n < 0) return archive_failure();
-        if (n == 0) entry_open = false;
-        data_bytes += static_cast<std::int64_t>(n);
+        auto n = tar.read(out);
+        if (!n) return tar_failure(std::move(n).error(), true);
+        if (*n == 0) entry_open = false;
+        data_bytes += static_cast<std::int64_t>(*n);
         DESKEXT_TRY(check_limits());
-        return static_cast<std::size_t>(n);
+        return *n;
     }
 
-    // Reads the rest of the current entry's data ourselves rather than letting libarchive skip
-    // it in one call, so that the limits are checked while a huge entry is decompressed.
+    // Reads the rest of the current entry's data through read_entry_data rather than skipping
+    // it in one step, so that the limits are checked while a huge entry is decompressed (the
+    // holes of a sparse file too) and its data is checked as containerd checks it.
     Result<void> skip_entry() {
         if (!entry_open) return {};
         if (scratch.empty()) scratch.resize(k_buffer_size);
@@ -255,52 +330,54 @@ struct LayerReader::Impl {
         return {};
     }
 
-    Result<Entry> make_entry(archive_entry* e) {
-        const std::string raw_name =
-            text_of(archive_entry_pathname_utf8(e), archive_entry_pathname(e));
-        DESKEXT_TRY_ASSIGN(std::string path,
-                           normalise_entry_path(raw_name, limits.max_path_bytes, "layer entry"));
+    std::unexpected<Error> refuse_entry(const std::string& why) {
+        return set_failed(
+            Error{ErrorCode::invalid_extension, "layer entry \"" + entry_name + "\": " + why});
+    }
+
+    // The entry as deskext sees it. Its type decides as containerd's applier does
+    // (archive/tar.go, createTarFile): files, directories, links, devices and FIFOs; any other
+    // type refuses the layer.
+    Result<Entry> make_entry(const TarHeader& header) {
+        DESKEXT_TRY_ASSIGN(std::string path, normalise_entry_path(header.name,
+                                                                  limits.max_path_bytes,
+                                                                  "layer entry"));
         Entry entry;
         entry.path = std::move(path);
-        entry.mode = static_cast<std::uint32_t>(archive_entry_perm(e)) & 07777u;
-
-        const char* hardlink_utf8 = archive_entry_hardlink_utf8(e);
-        const char* hardlink_raw = archive_entry_hardlink(e);
-        if (hardlink_utf8 != nullptr || hardlink_raw != nullptr) {
-            entry.type = EntryType::hardlink;
-            // A hard link names another entry of the image: it is an image path like any name.
-            DESKEXT_TRY_ASSIGN(
-                entry.link_target,
-                normalise_entry_path(text_of(hardlink_utf8, hardlink_raw), limits.max_path_bytes,
-                                     "layer entry \"" + raw_name + "\": hard link target"));
-            return entry;
-        }
-        // GNU sparse files describe holes that the reader fills with zeros: a few bytes can
-        // claim terabytes. No image builder writes them.
-        if (archive_entry_sparse_count(e) > 0)
-            return set_failed(Error{ErrorCode::invalid_extension,
-                                    "layer entry \"" + raw_name +
-                                        "\": sparse files are not supported in layers"});
-        switch (archive_entry_filetype(e)) {
-            case AE_IFREG:
+        entry.mode = static_cast<std::uint32_t>(header.mode) & 07777u;
+        switch (header.typeflag) {
+            case '0':
                 entry.type = EntryType::file;
-                if (archive_entry_size_is_set(e) != 0 && archive_entry_size(e) > 0)
-                    entry.size = archive_entry_size(e);
+                entry.size = header.size;
                 break;
-            case AE_IFDIR: entry.type = EntryType::directory; break;
-            case AE_IFLNK: {
-                entry.type = EntryType::symlink;
-                // Kept as written: it is resolved inside the image root by whoever follows it.
-                entry.link_target =
-                    text_of(archive_entry_symlink_utf8(e), archive_entry_symlink(e));
-                if (entry.link_target.size() > limits.max_path_bytes)
-                    return set_failed(Error{ErrorCode::invalid_extension,
-                                            "layer entry \"" + raw_name +
-                                                "\": symlink target is longer than " +
-                                                std::to_string(limits.max_path_bytes) + " bytes"});
+            case '1': {
+                entry.type = EntryType::hardlink;
+                // A hard link names another entry of the image: it is an image path like any name.
+                DESKEXT_TRY_ASSIGN(entry.link_target,
+                                   normalise_entry_path(header.linkname, limits.max_path_bytes,
+                                                        "layer entry \"" + entry_name +
+                                                            "\": hard link target"));
                 break;
             }
-            default: entry.type = EntryType::other; break;
+            case '2':
+                entry.type = EntryType::symlink;
+                // Kept as written: it is resolved inside the image root by whoever follows it.
+                entry.link_target = header.linkname;
+                if (entry.link_target.size() > limits.max_path_bytes)
+                    return refuse_entry("symlink target is longer than " +
+                                        std::to_string(limits.max_path_bytes) + " bytes");
+                break;
+            case '5': entry.type = EntryType::directory; break;
+            case '3':
+            case '4':
+            case '6': entry.type = EntryType::other; break;
+            case 'S':
+                return refuse_entry("old GNU sparse file (type 'S'): Docker and containerd "
+                                    "refuse it too");
+            default:
+                return refuse_entry("tar entry type " + typeflag_text(header.typeflag) +
+                                    " is no file, directory, link, device or FIFO: Docker and "
+                                    "containerd refuse it too");
         }
         return entry;
     }
@@ -339,8 +416,11 @@ Result<LayerReader> LayerReader::open(Reader& source, oci::Compression compressi
         impl->inflater = std::make_unique<GzipInflateReader>(source);
 #endif
     archive* a = impl->a();
-    if (archive_read_support_format_tar(a) != ARCHIVE_OK)
-        return fail(ErrorCode::internal, "libarchive cannot read tar archives");
+    // libarchive decompresses; the tar itself is read by TarStream, as Go reads it. An empty
+    // stream is an empty layer to Go, not an unknown format.
+    if (archive_read_support_format_raw(a) != ARCHIVE_OK ||
+        archive_read_support_format_empty(a) != ARCHIVE_OK)
+        return fail(ErrorCode::internal, "libarchive cannot read raw streams");
     // Exactly the filter the media type names, built in (ARCHIVE_WARN would mean an external
     // program): data compressed otherwise is refused below.
     int rc = ARCHIVE_OK;
@@ -369,21 +449,26 @@ Result<std::optional<Entry>> LayerReader::next() {
     if (impl.at_end) return std::nullopt;
     DESKEXT_TRY(impl.skip_entry());
 
-    archive_entry* e = nullptr;
-    const int rc = archive_read_next_header(impl.a(), &e);
-    if (rc == ARCHIVE_EOF) {
+    // PAX global headers apply to nothing deskext reads (containerd ignores them too).
+    std::optional<TarHeader> header;
+    do {
+        auto next = impl.tar.next();
+        if (!next) return impl.tar_failure(std::move(next).error(), false);
+        header = std::move(*next);
+    } while (header && header->typeflag == 'g');
+    if (!header) {
         impl.at_end = true;
         DESKEXT_TRY(impl.check_limits());
         return std::nullopt;
     }
-    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) return impl.archive_failure();
     if (++impl.entries > impl.limits.max_entries_per_layer)
         return impl.set_failed(Error{ErrorCode::invalid_extension,
                                      "layer has more than " +
                                          std::to_string(impl.limits.max_entries_per_layer) +
                                          " entries"});
     DESKEXT_TRY(impl.check_limits());
-    auto entry = impl.make_entry(e);
+    impl.entry_name = header->name;
+    auto entry = impl.make_entry(*header);
     if (!entry) return impl.set_failed(std::move(entry).error());
     impl.entry_open = true;
     impl.entry_is_file = entry->type == EntryType::file;
@@ -400,7 +485,7 @@ Result<std::size_t> LayerReader::read_data(std::span<std::byte> buffer) {
 Result<void> LayerReader::finish() {
     Impl& impl = *m_impl;
     if (impl.sticky) return std::unexpected(*impl.sticky);
-    // libarchive stops at the end-of-archive blocks; the padding after them and the end of the
+    // The tar ends at its end-of-archive blocks; the padding after them and the end of the
     // compressed stream are read here, straight from the source, so its digest check runs.
     DESKEXT_TRY(impl.inflate_rest());
     return impl.drain_source();

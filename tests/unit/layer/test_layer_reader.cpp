@@ -381,3 +381,13 @@ TEST_CASE("layer: a gzip bomb is stopped as soon as it passes the ratio", "[laye
     const auto compressed = static_cast<std::int64_t>(tar.size());
     CHECK(reader->uncompressed_bytes() <= 100 * compressed + 2 * 256 * 1024);
 }
+
+TEST_CASE("layer: an empty stream is an empty layer, as Go reads it", "[layer]") {
+    for (const auto compression : {TarCompression::none, TarCompression::gzip,
+                                   TarCompression::zstd}) {
+        auto layer = read_tar(deskext::fixtures::compress("", compression), to_oci(compression));
+        INFO((layer ? std::string() : layer.error().message));
+        REQUIRE(layer);
+        CHECK(layer->entries.empty());
+    }
+}

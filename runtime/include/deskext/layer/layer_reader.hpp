@@ -1,7 +1,9 @@
 #pragma once
-// Reads one layer (a tar, optionally gzip or zstd compressed) entry by entry with libarchive,
-// streaming from a Reader: the layer is never held whole in memory. gzip is inflated by ISA-L
-// when the build has it (README "Dependencies"), by libarchive's zlib-based filter otherwise.
+// Reads one layer (a tar, optionally gzip or zstd compressed) entry by entry, streaming from a
+// Reader: the layer is never held whole in memory. The tar is read as Go's archive/tar reads it
+// and its entries decided as containerd applies them (SECURITY.md, "Deliberate choices");
+// libarchive decompresses. gzip is inflated by ISA-L when the build has it (README
+// "Dependencies"), by libarchive's zlib-based filter otherwise.
 // https://github.com/opencontainers/image-spec/blob/main/layer.md
 
 #include <cstdint>
