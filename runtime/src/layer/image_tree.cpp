@@ -253,12 +253,8 @@ Result<void> ImageTree::apply(const Entry& entry, EntryRef ref) {
     auto existing = parent->children.find(base);
     if (existing != parent->children.end()) {
         Node& old = existing->second->node;
-        // The same path twice in one layer: which copy wins depends on the extractor (a checker
-        // reading the first and an extractor writing the last disagree), so neither is trusted.
-        // A directory named again is harmless and some writers do it.
-        if (old.content.layer == ref.layer && old.content != ref &&
-            !(old.type == EntryType::directory && node.type == EntryType::directory))
-            return refuse(path, "appears twice in layer " + std::to_string(ref.layer));
+        // The same path again, in this layer or a lower one: the later entry replaces it, as
+        // containerd applies a layer (every reader of the tree sees only the later one).
         if (old.type == EntryType::directory && node.type != EntryType::directory) {
             m_count -= count_below(*existing->second);
             existing->second->children.clear();
