@@ -19,6 +19,9 @@ packages=(
     # Every JSON event the integration suites see is checked against docs/events.schema.json;
     # `script` (bsdutils) runs deskext under a pseudo-terminal for the progress-bar tests.
     python3-jsonschema bsdutils
+    # The differential tests (tests/differential): Go, whose archive/tar is the reference reader
+    # of layers, and the tar test data of Go and of Python's tarfile.
+    golang-go golang-1.19-src libpython3.11-testsuite
     # The proxy tests: a real forward proxy (run in the foreground by the tests, never as a
     # service) and curl, with which the hostile registry cases push hand-made manifests.
     squid curl
