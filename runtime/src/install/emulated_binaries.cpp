@@ -36,10 +36,6 @@ std::vector<binfmt::BinaryFormat> formats_of(const std::vector<StagedBinary>& bi
     return formats;
 }
 
-bool is_missing(const InstallPlan& plan, std::string_view binary) {
-    return std::ranges::find(plan.missing_binaries, binary) != plan.missing_binaries.end();
-}
-
 // The amd64 variant's builds of the binaries wanted, staged beside the install; no `dir` when
 // the image has no such variant.
 struct OtherBuilds {
@@ -121,7 +117,7 @@ Result<void> refuse_missing(const EmulationContext& c, const StagedInstall& stag
                             const std::vector<std::string>& wanted,
                             const std::map<std::string, std::string>& paths) {
     for (const auto& binary : wanted) {
-        if (!is_missing(staged.plan, binary)) continue;
+        if (!staged.plan.lacks(binary)) continue;
         return fail(
             ErrorCode::invalid_extension,
             fmt::format("--strict: host binary /{} ({}) is declared in metadata.json but "
@@ -143,7 +139,7 @@ Result<std::vector<EmulatedBinary>> take_emulated_binaries(const EmulationContex
     if (!emulated) return std::vector<EmulatedBinary>{};
     std::vector<std::string> wanted;
     for (const auto& binary : staged.plan.binaries)
-        if (wants_emulated_build(is_missing(staged.plan, binary),
+        if (wants_emulated_build(staged.plan.lacks(binary),
                                  formats_of(staged.binaries, binary), c.host))
             wanted.push_back(binary);
     if (wanted.empty()) return std::vector<EmulatedBinary>{};
@@ -156,14 +152,14 @@ Result<std::vector<EmulatedBinary>> take_emulated_binaries(const EmulationContex
     const std::string variant = platform::to_string(c.image.image_platform);
     std::vector<EmulatedBinary> taken;
     for (const auto& binary : wanted) {
-        const bool missing = is_missing(staged.plan, binary);
+        const bool missing = staged.plan.lacks(binary);
         const auto formats = formats_of(other.staged.binaries, binary);
         if (!other.dir ||
-            !runs_emulated(is_missing(other.staged.plan, binary), formats, *emulated)) {
+            !runs_emulated(other.staged.plan.lacks(binary), formats, *emulated)) {
             if (!missing) continue;  // the header check warns about the build it carries
             const auto why =
                 why_not_emulated(paths.at(binary), other.variant, other.dir.has_value(),
-                                 is_missing(other.staged.plan, binary), formats, *emulated);
+                                 other.staged.plan.lacks(binary), formats, *emulated);
             return std::unexpected(
                 no_emulated_build(paths.at(binary), variant, c.host, other.variant, why));
         }

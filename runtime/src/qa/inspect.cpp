@@ -106,10 +106,6 @@ std::vector<binfmt::BinaryFormat> formats_of(const std::vector<InspectedBinary>&
     return formats;
 }
 
-bool is_missing(const InstallPlan& plan, std::string_view binary) {
-    return std::ranges::find(plan.missing_binaries, binary) != plan.missing_binaries.end();
-}
-
 // The other variant's build of `binary` in place of the host variant's, marked emulated.
 void take_files(PlatformInspection& p, std::vector<InspectedBinary>& other, std::string_view binary,
                 const std::string& other_variant, bool missing) {
@@ -134,7 +130,7 @@ Result<void> inspect_emulated(ImageSource& source, const Limits& limits, Variant
                               const platform::Platform& emulated) {
     std::vector<std::string> wanted;
     for (const auto& binary : plan.binaries)
-        if (wants_emulated_build(is_missing(plan, binary), formats_of(p.files, binary), p.host))
+        if (wants_emulated_build(plan.lacks(binary), formats_of(p.files, binary), p.host))
             wanted.push_back(binary);
     if (wanted.empty()) return {};
     const std::string other_variant = platform::to_string(image_platform_for(emulated));
@@ -158,8 +154,8 @@ Result<void> inspect_emulated(ImageSource& source, const Limits& limits, Variant
         other_files = detail::classify_host_files(other_plan, metadata, p.host.os, heads, emulated);
     }
     for (const auto& binary : wanted) {
-        const bool missing = is_missing(plan, binary);
-        const bool there = other != nullptr && !is_missing(other_plan, binary);
+        const bool missing = plan.lacks(binary);
+        const bool there = other != nullptr && !other_plan.lacks(binary);
         const auto formats = formats_of(other_files, binary);
         if (there && runs_emulated(false, formats, emulated)) {
             take_files(p, other_files, binary, other_variant, missing);

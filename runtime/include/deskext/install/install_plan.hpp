@@ -3,6 +3,7 @@
 // single byte is extracted: every destination inside the extension directory, where its content
 // comes from, and its mode. Anything declared but absent fails here, before staging.
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -27,6 +28,10 @@ struct InstallPlan {
     // planned for them; the installer takes them from another variant or fails.
     std::vector<std::string> missing_binaries;
     std::vector<std::string> warnings;  // things skipped, said to the user
+
+    [[nodiscard]] bool lacks(std::string_view binary) const {
+        return std::ranges::find(missing_binaries, binary) != missing_binaries.end();
+    }
 };
 
 // What a declared host binary missing from the image does to the plan.
