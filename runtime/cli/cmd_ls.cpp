@@ -21,8 +21,9 @@ Result<nlohmann::json> run_ls(const Args& args, Output& out) {
     DESKEXT_TRY_ASSIGN(auto listed, list_extensions(root));
 
     nlohmann::json extensions = nlohmann::json::array();
-    std::string table = fmt::format("{:<40} {:<12} {:<12} {:<14} {:<20} {}\n", "NAME", "VERSION",
-                                    "DIGEST", "PLATFORM", "INSTALLED", "BINARIES");
+    std::string table = fmt::format("{:<40} {:<12} {:<12} {:<14} {:<20} {:<20} {}\n", "NAME",
+                                    "VERSION", "DIGEST", "PLATFORM", "INSTALLED", "BINARIES",
+                                    "SOURCE");
     for (const auto& item : listed) {
         if (!item.state) {
             extensions.push_back(
@@ -39,12 +40,14 @@ Result<nlohmann::json> run_ls(const Args& args, Output& out) {
                               {"platform", s.platform},
                               {"image_platform", s.image_platform},
                               {"installed_at", s.installed_at},
-                              {"binaries", s.binaries}});
+                              {"binaries", s.binaries},
+                              {"source", s.source}});
         std::string binaries;
         for (const auto& b : s.binaries) binaries += (binaries.empty() ? "" : ",") + b.substr(5);
-        table += fmt::format("{:<40} {:<12} {:<12} {:<14} {:<20} {}\n", s.name,
+        table += fmt::format("{:<40} {:<12} {:<12} {:<14} {:<20} {:<20} {}\n", s.name,
                              s.version.empty() ? "-" : s.version, short_digest(s.manifest_digest),
-                             s.platform, s.installed_at, binaries.empty() ? "-" : binaries);
+                             s.platform, s.installed_at, binaries.empty() ? "-" : binaries,
+                             s.source.empty() ? "-" : s.source);
     }
     out.summary(table);
     return nlohmann::json{

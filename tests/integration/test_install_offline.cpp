@@ -340,9 +340,13 @@ TEST_CASE("install, ls, reinstall, uninstall", "[integration][install]") {
     CHECK(extensions[0]["name"] == "acme_tool-ext");
     CHECK(extensions[0]["platform"] == "linux/amd64");
     CHECK(extensions[0]["binaries"] == nlohmann::json::array({"host/tool", "host/tool-helper.sh"}));
+    // Where it came from: the SOURCE as given.
+    CHECK(extensions[0]["source"] == install[1]);
 
     auto human_ls = run_deskext({"ls", "--root", root.string()}, home.path());
     CHECK(human_ls.out.find("acme_tool-ext") != std::string::npos);
+    CHECK(human_ls.out.find("SOURCE") != std::string::npos);
+    CHECK(human_ls.out.find(install[1]) != std::string::npos);
 
     auto removed =
         run_deskext({"uninstall", "acme/tool-ext", "--root", root.string(), "--json"}, home.path());
