@@ -108,8 +108,9 @@ Result<void> write_layer_index(const BlobCache& cache, const Digest& layer,
     DESKEXT_TRY_ASSIGN(const auto path, index_path(cache, layer));
     std::string text = header_line(layer);
     try {
+        layer::Entry entry;
         for (std::size_t i = 0; i < entries.size(); ++i) {
-            const layer::Entry entry = entries[i];
+            entries.copy_to(i, entry);
             text += nlohmann::json{entry.path, k_types.at(static_cast<std::size_t>(entry.type)),
                                    entry.mode, entry.size, entry.link_target}
                         .dump();

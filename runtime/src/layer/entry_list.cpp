@@ -12,14 +12,18 @@ void EntryList::push_back(const Entry& entry) {
 }
 
 Entry EntryList::operator[](std::size_t i) const {
-    const Record& r = m_records[i];
     Entry entry;
-    entry.path = m_names.substr(r.offset, r.path_bytes);
-    entry.type = r.type;
-    entry.mode = r.mode;
-    entry.size = r.size;
-    entry.link_target = m_names.substr(r.offset + r.path_bytes, r.link_bytes);
+    copy_to(i, entry);
     return entry;
+}
+
+void EntryList::copy_to(std::size_t i, Entry& out) const {
+    const Record& r = m_records[i];
+    out.path.assign(m_names, r.offset, r.path_bytes);
+    out.type = r.type;
+    out.mode = r.mode;
+    out.size = r.size;
+    out.link_target.assign(m_names, r.offset + r.path_bytes, r.link_bytes);
 }
 
 }  // namespace deskext::layer

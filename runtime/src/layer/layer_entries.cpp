@@ -40,10 +40,12 @@ Result<void> LayerEntries::share_waiting(EntryBudget& budget) {
 
 Result<void> LayerEntries::apply(ImageTree& tree) {
     m_by_blob.clear();  // from here on, a blob's entries live as long as a listing holds them
+    Entry entry;  // one buffer for every entry applied
     for (auto& [index, entries] : m_by_layer) {
-        for (std::size_t ordinal = 0; ordinal < entries->size(); ++ordinal)
-            DESKEXT_TRY(in_context(tree.apply((*entries)[ordinal], {index, ordinal}), index,
-                                   m_layers[index]));
+        for (std::size_t ordinal = 0; ordinal < entries->size(); ++ordinal) {
+            entries->copy_to(ordinal, entry);
+            DESKEXT_TRY(in_context(tree.apply(entry, {index, ordinal}), index, m_layers[index]));
+        }
         entries.reset();
     }
     return {};

@@ -18,6 +18,9 @@ public:
 
     // A copy of entry `i` (0 ≤ i < size()).
     [[nodiscard]] Entry operator[](std::size_t i) const;
+    // Entry `i` copied into `out`, whose strings keep their buffers: a walk over many entries
+    // allocates nothing once they are long enough.
+    void copy_to(std::size_t i, Entry& out) const;
     [[nodiscard]] std::size_t size() const { return m_records.size(); }
     [[nodiscard]] bool empty() const { return m_records.empty(); }
     // The bytes of every entry's name and link target.
