@@ -6,17 +6,18 @@
 
 namespace deskext::layer {
 
-Result<void> LayerEntries::share_kept(std::size_t index, EntryBudget& budget) {
+Result<void> LayerEntries::share_kept(std::size_t index) {
     const auto& kept = m_by_blob.at(m_layers[index].digest);
-    DESKEXT_TRY(in_context(budget.spend(kept->size(), kept->name_bytes()), index, m_layers[index]));
+    DESKEXT_TRY(
+        in_context(m_budget.spend(kept->size(), kept->name_bytes()), index, m_layers[index]));
     m_by_layer[index] = kept;
     return {};
 }
 
-Result<bool> LayerEntries::share(std::size_t index, EntryBudget& budget) {
+Result<bool> LayerEntries::share(std::size_t index) {
     const Digest& blob = m_layers[index].digest;
     if (m_by_blob.contains(blob)) {
-        DESKEXT_TRY(share_kept(index, budget));
+        DESKEXT_TRY(share_kept(index));
         return true;
     }
     if (!m_reading.contains(blob)) return false;
@@ -32,8 +33,15 @@ void LayerEntries::keep(std::size_t index, EntryList entries) {
     m_by_layer[index] = std::move(kept);
 }
 
-Result<void> LayerEntries::share_waiting(EntryBudget& budget) {
-    for (const std::size_t index : m_waiting) DESKEXT_TRY(share_kept(index, budget));
+Result<void> LayerEntries::keep_recorded(std::size_t index, EntryList entries) {
+    DESKEXT_TRY(
+        in_context(m_budget.spend(entries.size(), entries.name_bytes()), index, m_layers[index]));
+    keep(index, std::move(entries));
+    return {};
+}
+
+Result<void> LayerEntries::share_waiting() {
+    for (const std::size_t index : m_waiting) DESKEXT_TRY(share_kept(index));
     m_waiting.clear();
     return {};
 }

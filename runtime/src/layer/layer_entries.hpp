@@ -20,28 +20,33 @@ namespace deskext::layer {
 
 class LayerEntries {
 public:
-    // `layers` (the manifest's) must outlive this.
-    explicit LayerEntries(const std::vector<oci::Descriptor>& layers) : m_layers(layers) {}
+    // `layers` (the manifest's) and `budget` must outlive this. Entries read live are spent by
+    // the reader; those shared or taken from a record are spent here.
+    LayerEntries(const std::vector<oci::Descriptor>& layers, EntryBudget& budget)
+        : m_layers(layers), m_budget(budget) {}
 
     // True when layer `index` needs no read of its own: its blob is kept already (it is shared
     // now and its entries spent) or is being read for another listing (it is shared by
     // share_waiting once kept).
-    [[nodiscard]] Result<bool> share(std::size_t index, EntryBudget& budget);
+    [[nodiscard]] Result<bool> share(std::size_t index);
     // Notes that the blob of layer `index` is being read: share() waits for it.
     void reading(std::size_t index);
-    // The entries of layer `index`, read or recorded.
+    // The entries of layer `index`, just read.
     void keep(std::size_t index, EntryList entries);
+    // The entries the source recorded for layer `index` (ImageSource::layer_entries).
+    [[nodiscard]] Result<void> keep_recorded(std::size_t index, EntryList entries);
     // Shares the blobs kept since with the listings share() left waiting.
-    [[nodiscard]] Result<void> share_waiting(EntryBudget& budget);
+    [[nodiscard]] Result<void> share_waiting();
 
     // Applies every layer's entries to `tree`, bottom-up; each blob's entries are freed once its
     // last listing is applied.
     [[nodiscard]] Result<void> apply(ImageTree& tree);
 
 private:
-    [[nodiscard]] Result<void> share_kept(std::size_t index, EntryBudget& budget);
+    [[nodiscard]] Result<void> share_kept(std::size_t index);
 
     const std::vector<oci::Descriptor>& m_layers;
+    EntryBudget& m_budget;
     std::map<Digest, std::shared_ptr<const EntryList>> m_by_blob;
     std::map<std::size_t, std::shared_ptr<const EntryList>> m_by_layer;
     std::set<Digest> m_reading;          // blobs being read

@@ -146,11 +146,9 @@ Result<std::map<EntryRef, std::string>> read_entry_heads(
     std::map<EntryRef, std::string> heads;
     for (const auto& [index, wanted] : by_layer) {
         const oci::Descriptor& descriptor = manifest.layers[index];
-        auto read =
-            heads_from_layer(source, descriptor, index, wanted, max_bytes, limits, progress, heads);
-        if (!read)
-            return std::unexpected(
-                std::move(read).error().context("reading " + layer_name(index, descriptor)));
+        DESKEXT_TRY(in_context(heads_from_layer(source, descriptor, index, wanted, max_bytes,
+                                                limits, progress, heads),
+                               index, descriptor));
     }
     return heads;
 }

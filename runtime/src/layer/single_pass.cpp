@@ -164,7 +164,8 @@ void merge_captures(std::map<std::string, Capture, std::less<>>& into,
 
 // What the reads of an image gather on their way to the tree.
 struct Gathered {
-    explicit Gathered(const std::vector<oci::Descriptor>& layers) : entries(layers) {}
+    Gathered(const std::vector<oci::Descriptor>& layers, EntryBudget& budget)
+        : entries(layers, budget) {}
     std::map<std::string, Capture, std::less<>> captures;
     LayerEntries entries;
 };
@@ -190,7 +191,7 @@ Result<std::size_t> search_from_top(Pass& pass, SinglePassResult& result, Gather
     std::size_t lowest = layers.size();
     while (lowest > 0) {
         --lowest;
-        DESKEXT_TRY_ASSIGN(const bool known, gathered.entries.share(lowest, pass.budget));
+        DESKEXT_TRY_ASSIGN(const bool known, gathered.entries.share(lowest));
         if (known) continue;
         DESKEXT_TRY_ASSIGN(
             auto read, in_context(read_layer(pass, lowest, true, buffer), lowest, layers[lowest]));
@@ -208,13 +209,11 @@ Result<void> read_the_rest(Pass& pass, std::size_t lowest, SinglePassResult& res
     const auto& layers = pass.manifest.layers;
     std::vector<std::size_t> unread;
     for (std::size_t index = lowest; index-- > 0;) {
-        DESKEXT_TRY_ASSIGN(const bool known, gathered.entries.share(index, pass.budget));
+        DESKEXT_TRY_ASSIGN(const bool known, gathered.entries.share(index));
         if (known) continue;
         if (auto recorded = pass.source.layer_entries(layers[index])) {
-            DESKEXT_TRY(in_context(pass.budget.spend(recorded->size(), recorded->name_bytes()),
-                                   index, layers[index]));
             // Its captures are hidden by the one the search found above it.
-            gathered.entries.keep(index, std::move(*recorded));
+            DESKEXT_TRY(gathered.entries.keep_recorded(index, std::move(*recorded)));
             continue;
         }
         gathered.entries.reading(index);
@@ -223,7 +222,7 @@ Result<void> read_the_rest(Pass& pass, std::size_t lowest, SinglePassResult& res
     std::reverse(unread.begin(), unread.end());  // bottom-up, as they are reported
     DESKEXT_TRY_ASSIGN(auto reads, read_concurrently(pass, unread));
     for (std::size_t i = 0; i < unread.size(); ++i) gather(result, gathered, unread[i], reads[i]);
-    return gathered.entries.share_waiting(pass.budget);
+    return gathered.entries.share_waiting();
 }
 
 }  // namespace
@@ -237,7 +236,7 @@ Result<SinglePassResult> read_layers_once(ImageSource& source, const oci::Manife
     Pass pass{source,        {},     manifest, {capture.begin(), capture.end()}, filter,
               candidate_dir, limits, progress};
     SinglePassResult result;
-    Gathered gathered(manifest.layers);
+    Gathered gathered(manifest.layers, pass.budget);
     DESKEXT_TRY_ASSIGN(const std::size_t lowest, search_from_top(pass, result, gathered));
     DESKEXT_TRY(read_the_rest(pass, lowest, result, gathered));
     // The tree, bottom-up.
