@@ -146,81 +146,10 @@ Result<void> ImageTree::apply(const Entry& entry, EntryRef ref) {
         ++m_count;
         m_root->node = Node{EntryType::directory, 0755, 0, {}, ref};
     }
-
-    // The first proper ancestor of `path` that is a symbolic link, if any. An entry below a link
-    // would be written through it by a naive extractor (umoci CVE-2021-29136): no builder
-    // writes one (a layer records files where they really are), so such an entry is refused.
-    {
-        const TreeNode* at = m_root.get();
-        std::string_view rest = path;
-        while (rest.find('/') != std::string_view::npos) {
-            const std::string_view component = next_component(rest);
-            ++m_visits;
-            auto it = at->children.find(component);
-            if (it == at->children.end()) break;
-            at = it->second.get();
-            if (at->node.type == EntryType::symlink)
-                return refuse(path, "\"" + path_of(at) +
-                                        "\" is a symbolic link; entries are never written "
-                                        "through links");
-        }
-    }
-
-    // Layers may name "a/b/c" without "a/" and "a/b/": the directories are implied. Something
-    // that was a file or a link becomes a directory, as extracting the layer over the lower
-    // ones would make it (a non-directory has nothing below it). Returns the parent of `path`.
-    const auto make_parents = [&] {
-        TreeNode* at = m_root.get();
-        std::string_view rest = path;
-        while (rest.find('/') != std::string_view::npos) {
-            const std::string_view component = next_component(rest);
-            ++m_visits;
-            auto it = at->children.find(component);
-            if (it == at->children.end()) {
-                auto child = std::make_unique<TreeNode>();
-                child->node = Node{EntryType::directory, 0755, 0, {}, ref};
-                child->parent = at;
-                child->name = std::string(component);
-                child->path_bytes =
-                    (at->parent == nullptr ? 0 : at->path_bytes + 1) + component.size();
-                ++m_count;
-                const std::string_view key = child->name;
-                it = at->children.emplace(key, std::move(child)).first;
-            } else if (it->second->node.type != EntryType::directory) {
-                it->second->node = Node{EntryType::directory, 0755, 0, {}, ref};
-            }
-            at = it->second.get();
-        }
-        return at;
-    };
+    DESKEXT_TRY(refuse_below_link(path));
 
     const std::string_view base = base_of(path);
-    if (base.starts_with(k_whiteout_prefix)) {
-        const std::string_view dir = parent_of(path);
-        if (base == k_opaque_marker) {
-            // An opaque root would hide the whole image below: no builder writes one, and
-            // honouring it would only let a layer silently drop what the installer checks.
-            if (dir.empty()) return refuse(path, "opaque whiteout of the image root");
-            TreeNode* parent = make_parents();
-            remove_lower(*parent, false, ref.layer, m_count, m_visits);
-            return {};
-        }
-        if (base.starts_with(k_aufs_meta_prefix)) return {};
-        const std::string_view name = base.substr(k_whiteout_prefix.size());
-        if (name.empty() || name == "." || name == "..")
-            return refuse(path, "whiteout names no file (it would remove its directory or "
-                                "escape it)");
-        TreeNode* parent = const_cast<TreeNode*>(locate(dir));
-        if (parent == nullptr) return {};
-        auto it = parent->children.find(name);
-        if (it == parent->children.end()) return {};
-        if (!remove_lower(*it->second, true, ref.layer, m_count, m_visits)) {
-            --m_count;
-            parent->children.erase(it);
-        }
-        return {};
-    }
-
+    if (base.starts_with(k_whiteout_prefix)) return apply_whiteout(path, ref);
     if (path.empty()) {
         if (entry.type != EntryType::directory)
             return refuse(".", "the image root can only be a directory");
@@ -228,50 +157,127 @@ Result<void> ImageTree::apply(const Entry& entry, EntryRef ref) {
         m_root->node.content = ref;
         return {};
     }
+    DESKEXT_TRY_ASSIGN(Node node, node_for(entry, ref));
+    replace_or_add(*make_parents(path, ref), base, std::move(node));
+    return {};
+}
 
+// An entry below a symbolic link would be written through it by a naive extractor (umoci
+// CVE-2021-29136): no builder writes one (a layer records files where they really are), so the
+// first proper ancestor of `path` that is a link refuses the entry.
+Result<void> ImageTree::refuse_below_link(std::string_view path) const {
+    const TreeNode* at = m_root.get();
+    std::string_view rest = path;
+    while (rest.find('/') != std::string_view::npos) {
+        const std::string_view component = next_component(rest);
+        ++m_visits;
+        auto it = at->children.find(component);
+        if (it == at->children.end()) return {};
+        at = it->second.get();
+        if (at->node.type == EntryType::symlink)
+            return refuse(path, "\"" + path_of(at) +
+                                    "\" is a symbolic link; entries are never written "
+                                    "through links");
+    }
+    return {};
+}
+
+ImageTree::TreeNode& ImageTree::add_child(TreeNode& parent, std::string_view name, Node node) {
+    auto child = std::make_unique<TreeNode>();
+    child->node = std::move(node);
+    child->parent = &parent;
+    child->name = std::string(name);
+    child->path_bytes = (parent.parent == nullptr ? 0 : parent.path_bytes + 1) + name.size();
+    ++m_count;
+    const std::string_view key = child->name;
+    return *parent.children.emplace(key, std::move(child)).first->second;
+}
+
+// Layers may name "a/b/c" without "a/" and "a/b/": the directories are implied. Something that
+// was a file or a link becomes a directory, as extracting the layer over the lower ones would
+// make it (a non-directory has nothing below it). Returns the parent of `path`.
+ImageTree::TreeNode* ImageTree::make_parents(std::string_view path, EntryRef ref) {
+    TreeNode* at = m_root.get();
+    std::string_view rest = path;
+    while (rest.find('/') != std::string_view::npos) {
+        const std::string_view component = next_component(rest);
+        ++m_visits;
+        auto it = at->children.find(component);
+        if (it == at->children.end()) {
+            at = &add_child(*at, component, Node{EntryType::directory, 0755, 0, {}, ref});
+            continue;
+        }
+        if (it->second->node.type != EntryType::directory)
+            it->second->node = Node{EntryType::directory, 0755, 0, {}, ref};
+        at = it->second.get();
+    }
+    return at;
+}
+
+// `.wh..wh..opq` hides what lower layers left in its directory; `.wh.NAME` removes NAME.
+Result<void> ImageTree::apply_whiteout(std::string_view path, EntryRef ref) {
+    const std::string_view base = base_of(path);
+    const std::string_view dir = parent_of(path);
+    if (base == k_opaque_marker) {
+        // An opaque root would hide the whole image below: no builder writes one, and
+        // honouring it would only let a layer silently drop what the installer checks.
+        if (dir.empty()) return refuse(path, "opaque whiteout of the image root");
+        remove_lower(*make_parents(path, ref), false, ref.layer, m_count, m_visits);
+        return {};
+    }
+    if (base.starts_with(k_aufs_meta_prefix)) return {};
+    const std::string_view name = base.substr(k_whiteout_prefix.size());
+    if (name.empty() || name == "." || name == "..")
+        return refuse(path, "whiteout names no file (it would remove its directory or "
+                            "escape it)");
+    TreeNode* parent = const_cast<TreeNode*>(locate(dir));
+    if (parent == nullptr) return {};
+    auto it = parent->children.find(name);
+    if (it == parent->children.end()) return {};
+    if (!remove_lower(*it->second, true, ref.layer, m_count, m_visits)) {
+        --m_count;
+        parent->children.erase(it);
+    }
+    return {};
+}
+
+// The node an entry makes. A hard link shares its target's inode: same content, same mode.
+Result<Node> ImageTree::node_for(const Entry& entry, EntryRef ref) const {
     Node node;
     node.type = entry.type;
     node.mode = entry.mode;
     node.size = entry.type == EntryType::file ? entry.size : 0;
     node.content = ref;
     if (entry.type == EntryType::symlink) node.link_target = entry.link_target;
-    if (entry.type == EntryType::hardlink) {
-        // A hard link shares its target's inode: same content, same mode.
-        const std::string& target = entry.link_target;
-        if (target.empty() || !is_normalised_path(target))
-            return refuse(path, "hard link to \"" + target + "\" points outside the image");
-        const TreeNode* found = locate(target);
-        if (found == nullptr)
-            return refuse(path, "hard link to \"" + target + "\", which is not in the image");
-        if (found->node.type != EntryType::file)
-            return refuse(path, "hard link to \"" + target + "\", which is not a regular file");
-        node = found->node;
-    }
+    if (entry.type != EntryType::hardlink) return node;
+    const std::string& target = entry.link_target;
+    if (target.empty() || !is_normalised_path(target))
+        return refuse(entry.path, "hard link to \"" + target + "\" points outside the image");
+    const TreeNode* found = locate(target);
+    if (found == nullptr)
+        return refuse(entry.path, "hard link to \"" + target + "\", which is not in the image");
+    if (found->node.type != EntryType::file)
+        return refuse(entry.path,
+                      "hard link to \"" + target + "\", which is not a regular file");
+    return found->node;
+}
 
-    TreeNode* parent = make_parents();
+// The same path again, in this layer or a lower one: the later entry replaces it, as containerd
+// applies a layer (every reader of the tree sees only the later one). A directory over a
+// directory keeps what is inside.
+void ImageTree::replace_or_add(TreeNode& parent, std::string_view base, Node node) {
     ++m_visits;
-    auto existing = parent->children.find(base);
-    if (existing != parent->children.end()) {
-        Node& old = existing->second->node;
-        // The same path again, in this layer or a lower one: the later entry replaces it, as
-        // containerd applies a layer (every reader of the tree sees only the later one).
-        if (old.type == EntryType::directory && node.type != EntryType::directory) {
-            m_count -= count_below(*existing->second);
-            existing->second->children.clear();
-        }
-        // A directory over a directory keeps what is inside.
-        old = std::move(node);
-        return {};
+    auto existing = parent.children.find(base);
+    if (existing == parent.children.end()) {
+        add_child(parent, base, std::move(node));
+        return;
     }
-    auto child = std::make_unique<TreeNode>();
-    child->node = std::move(node);
-    child->parent = parent;
-    child->name = std::string(base);
-    child->path_bytes = (parent->parent == nullptr ? 0 : parent->path_bytes + 1) + base.size();
-    ++m_count;
-    const std::string_view key = child->name;
-    parent->children.emplace(key, std::move(child));
-    return {};
+    Node& old = existing->second->node;
+    if (old.type == EntryType::directory && node.type != EntryType::directory) {
+        m_count -= count_below(*existing->second);
+        existing->second->children.clear();
+    }
+    old = std::move(node);
 }
 
 // Walks `text` from directory `at`, following links, counting them in `links` (at most `limit`).

@@ -104,6 +104,13 @@ private:
                          Failure& failure) const;
     const TreeNode* follow(const TreeNode* link, int& links, int limit, Failure& failure) const;
     const TreeNode* locate(std::string_view path) const;
+    // The steps of apply().
+    [[nodiscard]] Result<void> refuse_below_link(std::string_view path) const;
+    [[nodiscard]] Result<void> apply_whiteout(std::string_view path, EntryRef ref);
+    [[nodiscard]] Result<Node> node_for(const Entry& entry, EntryRef ref) const;
+    TreeNode* make_parents(std::string_view path, EntryRef ref);
+    TreeNode& add_child(TreeNode& parent, std::string_view name, Node node);
+    void replace_or_add(TreeNode& parent, std::string_view base, Node node);
     std::string path_of(const TreeNode* node) const;
 
     std::unique_ptr<TreeNode> m_root;
