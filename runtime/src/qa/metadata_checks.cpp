@@ -245,44 +245,48 @@ std::string arch_named(std::string_view path) {
     return amd ? "amd64" : "arm64";
 }
 
-void binary_heuristics(const std::vector<DeclaredBinary>& binaries, std::vector<Finding>& out) {
-    std::map<std::string, std::vector<const DeclaredBinary*>> by_os;
-    for (const auto& b : binaries) by_os[b.os].push_back(&b);
+using BinariesByOs = std::map<std::string, std::vector<const DeclaredBinary*>>;
 
-    // A binary declared for one OS inside another OS's folder (okteto: linux → /windows/...).
-    for (const auto& b : binaries) {
-        const auto parts = components(b.path);
-        for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
-            const std::string folder_os = os_of_folder(parts[i]);
-            if (folder_os.empty() || folder_os == b.os) continue;
-            std::string suggested;
-            for (std::size_t j = 0; j < parts.size(); ++j)
-                suggested += "/" + (j == i ? b.os : parts[j]);
-            out.push_back({Severity::warning,
-                           "binary_in_other_os_folder",
-                           fmt::format("metadata.json: host.binaries {} entry {} lies in a {} "
-                                       "folder: {} hosts would get a {} binary",
-                                       b.os, display::quoted(b.raw), folder_os, b.os, folder_os),
-                           fmt::format("point the {} entry at the {} build (for example {})", b.os,
-                                       b.os, display::quoted(suggested)),
-                           {}});
-            break;
-        }
-        const std::string name = ascii_lower(parts.empty() ? "" : parts.back());
-        const bool windows_only = name.ends_with(".exe") || name.ends_with(".cmd") ||
-                                  name.ends_with(".bat") || name.ends_with(".ps1");
-        if (b.os != "windows" && windows_only && !b.directory)
-            out.push_back({Severity::warning,
-                           "windows_binary_for_other_os",
-                           fmt::format("metadata.json: host.binaries {} entry {} has a Windows "
-                                       "file extension",
-                                       b.os, display::quoted(b.raw)),
-                           fmt::format("declare the {} build of the program for {}", b.os, b.os),
-                           {}});
+// A binary declared for one OS inside another OS's folder (okteto: linux → /windows/...).
+void check_other_os_folder(const DeclaredBinary& b, std::vector<Finding>& out) {
+    const auto parts = components(b.path);
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+        const std::string folder_os = os_of_folder(parts[i]);
+        if (folder_os.empty() || folder_os == b.os) continue;
+        std::string suggested;
+        for (std::size_t j = 0; j < parts.size(); ++j)
+            suggested += "/" + (j == i ? b.os : parts[j]);
+        out.push_back({Severity::warning,
+                       "binary_in_other_os_folder",
+                       fmt::format("metadata.json: host.binaries {} entry {} lies in a {} "
+                                   "folder: {} hosts would get a {} binary",
+                                   b.os, display::quoted(b.raw), folder_os, b.os, folder_os),
+                       fmt::format("point the {} entry at the {} build (for example {})", b.os,
+                                   b.os, display::quoted(suggested)),
+                       {}});
+        return;
     }
+}
 
-    // Architectures hard-coded in the paths of one OS: every image variant installs the same
-    // build (volumes-backup: /host/darwin-amd64/... reaches Apple silicon).
+// A file with a Windows extension declared for another OS.
+void check_windows_extension(const DeclaredBinary& b, std::vector<Finding>& out) {
+    const auto parts = components(b.path);
+    const std::string name = ascii_lower(parts.empty() ? "" : parts.back());
+    const bool windows_only = name.ends_with(".exe") || name.ends_with(".cmd") ||
+                              name.ends_with(".bat") || name.ends_with(".ps1");
+    if (b.os == "windows" || !windows_only || b.directory) return;
+    out.push_back({Severity::warning,
+                   "windows_binary_for_other_os",
+                   fmt::format("metadata.json: host.binaries {} entry {} has a Windows "
+                               "file extension",
+                               b.os, display::quoted(b.raw)),
+                   fmt::format("declare the {} build of the program for {}", b.os, b.os),
+                   {}});
+}
+
+// Architectures hard-coded in the paths of one OS: every image variant installs the same
+// build (volumes-backup: /host/darwin-amd64/... reaches Apple silicon).
+void check_arch_in_paths(const BinariesByOs& by_os, std::vector<Finding>& out) {
     for (const auto& [os, list] : by_os) {
         std::set<std::string> named;
         const DeclaredBinary* example = nullptr;
@@ -307,24 +311,27 @@ void binary_heuristics(const std::vector<DeclaredBinary>& binaries, std::vector<
                          os, os == "darwin" ? ", or ship universal binaries" : ""),
              {}});
     }
+}
 
-    // Host binaries for some OSes only (aluedeke: no linux entry).
-    if (!by_os.empty()) {
-        for (auto os : os_names) {
-            if (by_os.contains(std::string(os))) continue;
-            out.push_back({Severity::warning,
-                           "missing_os_binaries",
-                           fmt::format("metadata.json: host.binaries declares nothing for {}: "
-                                       "{} hosts install the extension without host binaries",
-                                       os, os),
-                           fmt::format("add a {} entry, unless the extension needs no host "
-                                       "binary on {}",
-                                       os, os),
-                           {}});
-        }
+// Host binaries for some OSes only (aluedeke: no linux entry).
+void check_missing_oses(const BinariesByOs& by_os, std::vector<Finding>& out) {
+    if (by_os.empty()) return;
+    for (auto os : os_names) {
+        if (by_os.contains(std::string(os))) continue;
+        out.push_back({Severity::warning,
+                       "missing_os_binaries",
+                       fmt::format("metadata.json: host.binaries declares nothing for {}: "
+                                   "{} hosts install the extension without host binaries",
+                                   os, os),
+                       fmt::format("add a {} entry, unless the extension needs no host "
+                                   "binary on {}",
+                                   os, os),
+                       {}});
     }
+}
 
-    // Entries inside a declared directory of the same OS (gefyra: /windows/ and its content).
+// Entries inside a declared directory of the same OS (gefyra: /windows/ and its content).
+void check_nested_entries(const BinariesByOs& by_os, std::vector<Finding>& out) {
     for (const auto& [os, list] : by_os) {
         std::size_t nested = 0;
         const DeclaredBinary* outer = nullptr;
@@ -346,6 +353,18 @@ void binary_heuristics(const std::vector<DeclaredBinary>& binaries, std::vector<
              "declare either the directory or the files in it, not both",
              {}});
     }
+}
+
+void binary_heuristics(const std::vector<DeclaredBinary>& binaries, std::vector<Finding>& out) {
+    BinariesByOs by_os;
+    for (const auto& b : binaries) by_os[b.os].push_back(&b);
+    for (const auto& b : binaries) {
+        check_other_os_folder(b, out);
+        check_windows_extension(b, out);
+    }
+    check_arch_in_paths(by_os, out);
+    check_missing_oses(by_os, out);
+    check_nested_entries(by_os, out);
 }
 
 }  // namespace
