@@ -85,15 +85,18 @@ const std::vector<std::string_view>& known_categories() {
     return categories;
 }
 
-std::vector<Finding> check_labels(const std::map<std::string, std::string>& labels,
-                                  std::string_view runtime_api_version) {
-    std::vector<Finding> findings;
-    const auto value_of = [&](std::string_view name) -> std::optional<std::string_view> {
-        auto it = labels.find(std::string(name));
-        if (it == labels.end() || trim(it->second).empty()) return std::nullopt;
-        return trim(it->second);
-    };
+namespace {
 
+using Labels = std::map<std::string, std::string>;
+
+// A label's value, trimmed; none when it is missing or blank.
+std::optional<std::string_view> value_of(const Labels& labels, std::string_view name) {
+    auto it = labels.find(std::string(name));
+    if (it == labels.end() || trim(it->second).empty()) return std::nullopt;
+    return trim(it->second);
+}
+
+void check_required(const Labels& labels, std::vector<Finding>& findings) {
     for (const auto& label : required_labels) {
         const auto it = labels.find(std::string(label.name));
         if (it != labels.end() && !trim(it->second).empty()) continue;
@@ -104,28 +107,33 @@ std::vector<Finding> check_labels(const std::map<std::string, std::string>& labe
                         label.name, it == labels.end() ? "missing" : "empty"),
             fmt::format("add LABEL {}=... to the Dockerfile: {}", label.name, label.what)));
     }
+}
 
-    if (auto api = value_of(extension::api_version_label)) {
-        auto constraint = extension::parse_version_constraint(*api);
-        auto runtime = extension::parse_semver(runtime_api_version);
-        if (!constraint) {
-            findings.push_back(label_error("invalid_api_version", constraint.error().message,
-                                           "write a version (\"0.3.4\") or a constraint "
-                                           "(\">= 0.3.0\", \">= 1.4.7, < 2.0\")"));
-        } else if (runtime && !constraint->allows(*runtime)) {
-            findings.push_back(label_error(
-                "incompatible_api",
-                fmt::format("{} {} is not satisfied by extension API {}, which this deskext "
-                            "implements: install refuses the image (exit 9)",
-                            extension::api_version_label, display::quoted(*api),
-                            runtime_api_version),
-                fmt::format("require the lowest API version the extension needs (e.g. \">= "
-                            "{}\")",
-                            runtime_api_version)));
-        }
+void check_api_version(const Labels& labels, std::string_view runtime_api_version,
+                       std::vector<Finding>& findings) {
+    auto api = value_of(labels, extension::api_version_label);
+    if (!api) return;
+    auto constraint = extension::parse_version_constraint(*api);
+    auto runtime = extension::parse_semver(runtime_api_version);
+    if (!constraint) {
+        findings.push_back(label_error("invalid_api_version", constraint.error().message,
+                                       "write a version (\"0.3.4\") or a constraint "
+                                       "(\">= 0.3.0\", \">= 1.4.7, < 2.0\")"));
+    } else if (runtime && !constraint->allows(*runtime)) {
+        findings.push_back(label_error(
+            "incompatible_api",
+            fmt::format("{} {} is not satisfied by extension API {}, which this deskext "
+                        "implements: install refuses the image (exit 9)",
+                        extension::api_version_label, display::quoted(*api),
+                        runtime_api_version),
+            fmt::format("require the lowest API version the extension needs (e.g. \">= "
+                        "{}\")",
+                        runtime_api_version)));
     }
+}
 
-    if (auto screenshots = value_of("com.docker.extension.screenshots")) {
+void check_json_arrays(const Labels& labels, std::vector<Finding>& findings) {
+    if (auto screenshots = value_of(labels, "com.docker.extension.screenshots")) {
         if (auto problem = array_problem(*screenshots, "alt", "url"); !problem.empty())
             findings.push_back(label_error(
                 "invalid_screenshots",
@@ -134,7 +142,7 @@ std::vector<Finding> check_labels(const std::map<std::string, std::string>& labe
                             problem),
                 "write it as [{\"alt\":\"...\",\"url\":\"https://...\"}, ...]"));
     }
-    if (auto urls = value_of("com.docker.extension.additional-urls")) {
+    if (auto urls = value_of(labels, "com.docker.extension.additional-urls")) {
         if (auto problem = array_problem(*urls, "title", "url"); !problem.empty())
             findings.push_back(label_error(
                 "invalid_additional_urls",
@@ -143,7 +151,29 @@ std::vector<Finding> check_labels(const std::map<std::string, std::string>& labe
                             problem),
                 "write it as [{\"title\":\"Documentation\",\"url\":\"https://...\"}, ...]"));
     }
-    if (auto url = value_of("com.docker.extension.publisher-url");
+}
+
+void check_categories(std::string_view categories, std::vector<Finding>& findings) {
+    std::string_view rest = categories;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        const auto category = trim(rest.substr(0, comma));
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+        if (category.empty()) continue;
+        const auto& known = known_categories();
+        if (std::find(known.begin(), known.end(), category) != known.end()) continue;
+        findings.push_back(label_warning(
+            "unknown_category",
+            fmt::format("label com.docker.extension.categories: {} is not a Marketplace "
+                        "category; the extension cannot be found under it",
+                        display::quoted(category)),
+            fmt::format("use categories from Docker's list: {}", fmt::join(known, ", "))));
+    }
+}
+
+// The labels that are optional but read in one form only.
+void check_optional(const Labels& labels, std::vector<Finding>& findings) {
+    if (auto url = value_of(labels, "com.docker.extension.publisher-url");
         url && !url->starts_with("https://") && !url->starts_with("http://")) {
         findings.push_back(label_warning(
             "invalid_url",
@@ -151,24 +181,9 @@ std::vector<Finding> check_labels(const std::map<std::string, std::string>& labe
                         display::quoted(*url)),
             "give the publisher's website as https://..."));
     }
-    if (auto categories = value_of("com.docker.extension.categories")) {
-        std::string_view rest = *categories;
-        while (!rest.empty()) {
-            const auto comma = rest.find(',');
-            const auto category = trim(rest.substr(0, comma));
-            rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-            if (category.empty()) continue;
-            const auto& known = known_categories();
-            if (std::find(known.begin(), known.end(), category) != known.end()) continue;
-            findings.push_back(label_warning(
-                "unknown_category",
-                fmt::format("label com.docker.extension.categories: {} is not a Marketplace "
-                            "category; the extension cannot be found under it",
-                            display::quoted(category)),
-                fmt::format("use categories from Docker's list: {}", fmt::join(known, ", "))));
-        }
-    }
-    if (auto account = value_of("com.docker.extension.account-info");
+    if (auto categories = value_of(labels, "com.docker.extension.categories"))
+        check_categories(*categories, findings);
+    if (auto account = value_of(labels, "com.docker.extension.account-info");
         account && *account != "required") {
         findings.push_back(label_warning(
             "invalid_account_info",
@@ -177,6 +192,17 @@ std::vector<Finding> check_labels(const std::map<std::string, std::string>& labe
                         display::quoted(*account)),
             "set it to \"required\" when users must register, or leave it out"));
     }
+}
+
+}  // namespace
+
+std::vector<Finding> check_labels(const std::map<std::string, std::string>& labels,
+                                  std::string_view runtime_api_version) {
+    std::vector<Finding> findings;
+    check_required(labels, findings);
+    check_api_version(labels, runtime_api_version, findings);
+    check_json_arrays(labels, findings);
+    check_optional(labels, findings);
     return findings;
 }
 
