@@ -121,12 +121,12 @@ Finding mismatch_finding(const InspectedBinary& file, const std::string& variant
             {}};
 }
 
-Result<void> validate_variant(ImageSource& source, const ResolvedImage& image, const Limits& limits,
-                              Findings& out, std::optional<std::string>& metadata_text) {
-    const std::string variant = platform::to_string(image.image_platform);
-    const std::string& arch = image.image_platform.arch;
-    out.add_all(check_labels(image.config.labels, build_info::extension_api_version), variant);
-
+// The variant's merged tree, with metadata.json captured; none, with a finding said, when the
+// image itself is unusable or is not an extension.
+Result<std::optional<layer::ScanResult>> scan_variant(ImageSource& source,
+                                                      const ResolvedImage& image,
+                                                      const Limits& limits, Findings& out,
+                                                      const std::string& variant) {
     auto scan =
         layer::scan_layers(source, image.manifest, {std::string(metadata_path)}, limits, {});
     if (!scan) {
@@ -137,10 +137,9 @@ Result<void> validate_variant(ImageSource& source, const ResolvedImage& image, c
                  "rebuild the image with a standard builder",
                  {}},
                 variant);
-        return {};
+        return std::nullopt;
     }
-    const auto captured = scan->captured.find(metadata_path);
-    if (captured == scan->captured.end()) {
+    if (!scan->captured.contains(metadata_path)) {
         out.add({Severity::error,
                  "missing_metadata",
                  fmt::format("the {} image has no /metadata.json: not a Docker Desktop extension",
@@ -148,17 +147,21 @@ Result<void> validate_variant(ImageSource& source, const ResolvedImage& image, c
                  "COPY metadata.json to the image root",
                  {}},
                 variant);
-        return {};
+        return std::nullopt;
     }
-    metadata_text = captured->second;
-    out.add_all(check_metadata(captured->second, limits), variant);
-    auto metadata = extension::parse_metadata(captured->second, limits);
-    if (!metadata) return {};  // check_metadata has said why
+    return std::move(*scan);
+}
 
-    const bool paths_ok = check_paths(scan->tree, *metadata, variant, arch, out);
-    std::vector<std::pair<std::string, InstallPlan>> plans;
+using HostPlans = std::vector<std::pair<std::string, InstallPlan>>;
+
+// What each host OS would install from the variant; a plan the image cannot satisfy is a
+// finding (unless check_paths has said it already).
+Result<HostPlans> plan_hosts(const layer::ImageTree& tree, const extension::Metadata& metadata,
+                             const std::string& variant, const std::string& arch, bool paths_ok,
+                             Findings& out) {
+    HostPlans plans;
     for (const char* os : host_oses) {
-        auto plan = plan_install(scan->tree, *metadata, os, variant);
+        auto plan = plan_install(tree, metadata, os, variant);
         if (plan) {
             plans.emplace_back(os, std::move(*plan));
         } else if (!is_about_the_image(plan.error())) {
@@ -172,6 +175,14 @@ Result<void> validate_variant(ImageSource& source, const ResolvedImage& image, c
                     std::string(os) + "/" + arch);
         }
     }
+    return plans;
+}
+
+// The headers of every host binary the plans install, checked against each host.
+Result<void> check_host_binaries(ImageSource& source, const ResolvedImage& image,
+                                 const HostPlans& plans, const extension::Metadata& metadata,
+                                 const Limits& limits, Findings& out) {
+    const std::string variant = platform::to_string(image.image_platform);
     std::vector<layer::EntryRef> refs;
     for (const auto& [os, plan] : plans) {
         auto more = detail::host_file_entries(plan);
@@ -181,13 +192,32 @@ Result<void> validate_variant(ImageSource& source, const ResolvedImage& image, c
     DESKEXT_TRY_ASSIGN(auto heads, layer::read_entry_heads(source, image.manifest, refs,
                                                            binfmt::header_bytes, limits));
     for (const auto& [os, plan] : plans) {
-        const auto expected = platform::make_platform(os, arch);
-        for (const auto& file : detail::classify_host_files(plan, *metadata, os, heads, expected)) {
+        const auto expected = platform::make_platform(os, image.image_platform.arch);
+        for (const auto& file : detail::classify_host_files(plan, metadata, os, heads, expected)) {
             if (file.fit == binfmt::Fit::mismatch)
                 out.add(mismatch_finding(file, variant, expected), platform::to_string(expected));
         }
     }
     return {};
+}
+
+Result<void> validate_variant(ImageSource& source, const ResolvedImage& image, const Limits& limits,
+                              Findings& out, std::optional<std::string>& metadata_text) {
+    const std::string variant = platform::to_string(image.image_platform);
+    const std::string& arch = image.image_platform.arch;
+    out.add_all(check_labels(image.config.labels, build_info::extension_api_version), variant);
+
+    DESKEXT_TRY_ASSIGN(auto scan, scan_variant(source, image, limits, out, variant));
+    if (!scan) return {};
+    const std::string& text = scan->captured.find(metadata_path)->second;
+    metadata_text = text;
+    out.add_all(check_metadata(text, limits), variant);
+    auto metadata = extension::parse_metadata(text, limits);
+    if (!metadata) return {};  // check_metadata has said why
+
+    const bool paths_ok = check_paths(scan->tree, *metadata, variant, arch, out);
+    DESKEXT_TRY_ASSIGN(auto plans, plan_hosts(scan->tree, *metadata, variant, arch, paths_ok, out));
+    return check_host_binaries(source, image, plans, *metadata, limits, out);
 }
 
 }  // namespace
