@@ -36,6 +36,47 @@ namespace {
     return fmt::format("/{}{}", detail::escaped(binary.path), binary.directory ? "/" : "");
 }
 
+// The directories declared for one OS. The outermost one strictly above a path is copied
+// whole, and the path comes with it.
+class DeclaredDirectories {
+public:
+    explicit DeclaredDirectories(const std::vector<HostBinary>& entries) {
+        for (const HostBinary& entry : entries)
+            if (entry.directory) m_by_path.try_emplace(entry.path, &entry);
+    }
+
+    [[nodiscard]] const HostBinary* enclosing(std::string_view path) const {
+        for (auto slash = path.find('/'); slash != std::string_view::npos;
+             slash = path.find('/', slash + 1)) {
+            if (const auto dir = m_by_path.find(path.substr(0, slash)); dir != m_by_path.end())
+                return dir->second;
+        }
+        return nullptr;
+    }
+
+private:
+    std::map<std::string_view, const HostBinary*, std::less<>> m_by_path;
+};
+
+// Why an entry inside a declared directory gets no place of its own.
+std::string enclosed_note(std::string_view prefix, const HostBinary& entry,
+                          const HostBinary& parent, std::string_view name) {
+    return fmt::format("{}: {} is installed as part of {}{}", prefix, shown(entry), shown(parent),
+                       entry.directory ? std::string()
+                                       : fmt::format("; another entry is also named {}, so "
+                                                     "it is not placed at host/{}",
+                                                     detail::quoted(name), detail::escaped(name)));
+}
+
+Result<void> check_windows_name(std::string_view prefix, const HostBinary& entry,
+                                std::string_view name) {
+    const std::string problem = windows_name_problem(name);
+    if (problem.empty()) return {};
+    return fail(ErrorCode::invalid_extension,
+                fmt::format("metadata.json: {}: {} cannot be installed on Windows: its name {} {}",
+                            prefix, shown(entry), detail::quoted(name), problem));
+}
+
 }  // namespace
 
 Result<std::vector<BinaryPlacement>> host_binaries_for(const Metadata& metadata,
@@ -49,23 +90,7 @@ Result<std::vector<BinaryPlacement>> host_binaries_for(const Metadata& metadata,
     if (found == metadata.host_binaries.end()) return std::vector<BinaryPlacement>{};
     const std::vector<HostBinary>& entries = found->second;
     const std::string prefix = fmt::format("host.binaries {}", os);
-
-    // The outermost declared directory strictly above `path`, or nullptr: that directory is
-    // the one copied whole, and `path` comes with it.
-    std::map<std::string_view, const HostBinary*, std::less<>> directory_entry;
-    for (const HostBinary& entry : entries) {
-        if (entry.directory) directory_entry.try_emplace(entry.path, &entry);
-    }
-    const auto enclosing = [&](std::string_view path) -> const HostBinary* {
-        for (auto slash = path.find('/'); slash != std::string_view::npos;
-             slash = path.find('/', slash + 1)) {
-            if (const auto dir = directory_entry.find(path.substr(0, slash));
-                dir != directory_entry.end()) {
-                return dir->second;
-            }
-        }
-        return nullptr;
-    };
+    const DeclaredDirectories directories(entries);
 
     std::map<std::string, std::size_t, std::less<>> name_uses;
     for (const HostBinary& entry : entries) ++name_uses[name_key(basename_of(entry.path), os)];
@@ -75,18 +100,11 @@ Result<std::vector<BinaryPlacement>> host_binaries_for(const Metadata& metadata,
     for (const HostBinary& entry : entries) {
         const std::string_view name = basename_of(entry.path);
         const std::string key = name_key(name, os);
-        if (const HostBinary* parent = enclosing(entry.path)) {
-            const bool own_place = !entry.directory && name_uses[key] == 1;
-            if (!own_place) {
-                if (notes != nullptr) {
-                    notes->push_back(fmt::format(
-                        "{}: {} is installed as part of {}{}", prefix, shown(entry), shown(*parent),
-                        entry.directory
-                            ? std::string()
-                            : fmt::format("; another entry is also named {}, so "
-                                          "it is not placed at host/{}",
-                                          detail::quoted(name), detail::escaped(name))));
-                }
+        if (const HostBinary* parent = directories.enclosing(entry.path)) {
+            // A file inside a declared directory is also placed at host/NAME when its name is
+            // unique; otherwise it only comes with the directory.
+            if (entry.directory || name_uses[key] != 1) {
+                if (notes != nullptr) notes->push_back(enclosed_note(prefix, entry, *parent, name));
                 continue;
             }
         } else if (const auto [it, inserted] = placed_by_name.try_emplace(key, &entry); !inserted) {
@@ -96,14 +114,7 @@ Result<std::vector<BinaryPlacement>> host_binaries_for(const Metadata& metadata,
                             "host/{}",
                             prefix, shown(*it->second), shown(entry), detail::escaped(name)));
         }
-        if (os == "windows") {
-            if (const std::string problem = windows_name_problem(name); !problem.empty()) {
-                return fail(ErrorCode::invalid_extension,
-                            fmt::format("metadata.json: {}: {} cannot be installed on Windows: "
-                                        "its name {} {}",
-                                        prefix, shown(entry), detail::quoted(name), problem));
-            }
-        }
+        if (os == "windows") DESKEXT_TRY(check_windows_name(prefix, entry, name));
         placements.push_back(BinaryPlacement{
             .image_path = entry.path, .dest = std::string(name), .directory = entry.directory});
     }
