@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
+#include <memory>
 #include <system_error>
 #include <vector>
 
@@ -93,39 +94,72 @@ std::string TarIndex::normalize(std::string_view name) {
     return out;
 }
 
-Result<TarIndex> TarIndex::scan(const std::string& path, std::size_t max_members,
-                                std::size_t max_name_bytes) {
-    const auto file = platform::path_from_utf8(path);
+namespace {
+
+// The tar file behind a libarchive client, checked to be a regular file.
+Result<std::unique_ptr<TarFileClient>> open_client(const std::string& path,
+                                                   const std::filesystem::path& file) {
     std::error_code ec;
     const auto status = std::filesystem::status(file, ec);
     if (!std::filesystem::exists(status))
         return fail(ErrorCode::not_found, "no such file: " + path);
-    if (!std::filesystem::is_regular_file(status)) {
+    if (!std::filesystem::is_regular_file(status))
         return fail(ErrorCode::usage, "not a regular file: " + path);
-    }
     const auto size = std::filesystem::file_size(file, ec);
     if (ec)
         return fail(ErrorCode::filesystem, fmt::format("cannot read {}: {}", path, ec.message()));
     DESKEXT_TRY_ASSIGN(auto opened, platform::File::open_read(file));
-    TarFileClient client(std::move(opened), static_cast<std::int64_t>(size));
+    return std::make_unique<TarFileClient>(std::move(opened), static_cast<std::int64_t>(size));
+}
 
-    ArchiveReadHandle handle;
-    archive* a = handle.get();
+Result<void> open_archive(archive* a, TarFileClient& client, const std::string& path) {
     // Every filter is enabled only so that a compressed archive is recognised and refused with a
     // clear message: members are later read in place by offset, which needs a plain tar.
     archive_read_support_filter_all(a);
     archive_read_support_format_tar(a);
     if (archive_read_open2(a, &client, nullptr, &TarFileClient::read, &TarFileClient::skip,
-                           nullptr) != ARCHIVE_OK) {
-        return fail(ErrorCode::invalid_extension,
-                    fmt::format("cannot read {} as a tar archive: {}", path, archive_message(a)));
-    }
+                           nullptr) == ARCHIVE_OK)
+        return {};
+    return fail(ErrorCode::invalid_extension,
+                fmt::format("cannot read {} as a tar archive: {}", path, archive_message(a)));
+}
 
+// The checks on the `count`th header read: a plain tar, within the caps.
+Result<void> check_header(archive* a, archive_entry* entry, const std::string& path,
+                          std::size_t count, std::size_t max_members, std::size_t max_name_bytes) {
+    if (count == 1 && archive_filter_code(a, 0) != ARCHIVE_FILTER_NONE) {
+        return fail(ErrorCode::usage,
+                    fmt::format("{} is a compressed archive ({}); compressed archives are "
+                                "not supported; decompress first",
+                                path, archive_filter_name(a, 0)));
+    }
+    if (count > max_members) {
+        return fail(ErrorCode::invalid_extension,
+                    fmt::format("{} has more than {} members", path, max_members));
+    }
+    const char* name = archive_entry_pathname(entry);
+    const std::size_t name_bytes = name != nullptr ? std::string_view(name).size() : 0;
+    if (name_bytes > max_name_bytes) {
+        return fail(ErrorCode::invalid_extension,
+                    fmt::format("{} has a member name of {} bytes, more than the limit of {}",
+                                path, name_bytes, max_name_bytes));
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<TarIndex> TarIndex::scan(const std::string& path, std::size_t max_members,
+                                std::size_t max_name_bytes) {
     TarIndex index;
     index.m_path = path;
-    index.m_file = file;
-    std::size_t count = 0;
-    for (;;) {
+    index.m_file = platform::path_from_utf8(path);
+    DESKEXT_TRY_ASSIGN(auto client, open_client(path, index.m_file));
+    ArchiveReadHandle handle;
+    archive* a = handle.get();
+    DESKEXT_TRY(open_archive(a, *client, path));
+
+    for (std::size_t count = 1;; ++count) {
         archive_entry* entry = nullptr;
         const int r = archive_read_next_header(a, &entry);
         if (r == ARCHIVE_EOF) break;
@@ -134,54 +168,13 @@ Result<TarIndex> TarIndex::scan(const std::string& path, std::size_t max_members
                 ErrorCode::invalid_extension,
                 fmt::format("cannot read {} as a tar archive: {}", path, archive_message(a)));
         }
-        if (count == 0 && archive_filter_code(a, 0) != ARCHIVE_FILTER_NONE) {
-            return fail(ErrorCode::usage,
-                        fmt::format("{} is a compressed archive ({}); compressed archives are "
-                                    "not supported; decompress first",
-                                    path, archive_filter_name(a, 0)));
-        }
-        if (++count > max_members) {
-            return fail(ErrorCode::invalid_extension,
-                        fmt::format("{} has more than {} members", path, max_members));
-        }
+        DESKEXT_TRY(check_header(a, entry, path, count, max_members, max_name_bytes));
         // For a plain tar the raw byte count right after the header (including any pax or GNU
         // long-name headers before it) is where this member's data starts.
         const std::int64_t data_offset = archive_filter_bytes(a, -1);
-        const std::string_view raw_name =
-            archive_entry_pathname(entry) != nullptr ? archive_entry_pathname(entry) : "";
-        if (raw_name.size() > max_name_bytes) {
-            return fail(ErrorCode::invalid_extension,
-                        fmt::format("{} has a member name of {} bytes, more than the limit of {}",
-                                    path, raw_name.size(), max_name_bytes));
-        }
-        const std::string name = normalize(raw_name);
-        if (name.empty()) {
-            // The root directory entry ("./"): nothing to record.
-        } else if (const char* hard = archive_entry_hardlink(entry); hard != nullptr) {
-            index.m_files.erase(name);
-            index.m_links.insert_or_assign(name, normalize(hard));
-        } else if (archive_entry_filetype(entry) == AE_IFLNK) {
-            const char* target = archive_entry_symlink(entry);
-            std::string_view target_view = target != nullptr ? target : "";
-            index.m_files.erase(name);
-            // Absolute targets point outside the archive: left unresolvable.
-            if (!target_view.empty() && target_view.front() != '/') {
-                std::string joined(parent_of(name));
-                if (!joined.empty()) joined += '/';
-                joined += target_view;
-                index.m_links.insert_or_assign(name, normalize(joined));
-            } else {
-                index.m_links.erase(name);
-            }
-        } else if (archive_entry_filetype(entry) == AE_IFREG && archive_entry_size_is_set(entry) &&
-                   archive_entry_sparse_count(entry) == 0) {
-            // Sparse members are not contiguous in the file and cannot be read in place.
-            index.m_links.erase(name);
-            index.m_files.insert_or_assign(name, TarMember{data_offset, archive_entry_size(entry)});
-        } else {
-            index.m_files.erase(name);
-            index.m_links.erase(name);
-        }
+        const char* raw_name = archive_entry_pathname(entry);
+        const std::string name = normalize(raw_name != nullptr ? raw_name : "");
+        if (!name.empty()) index.record(name, entry, data_offset);  // not the root ("./")
         if (archive_read_data_skip(a) < ARCHIVE_WARN) {
             return fail(ErrorCode::invalid_extension,
                         fmt::format("{} is truncated or damaged near {}: {}", path, name,
@@ -189,6 +182,28 @@ Result<TarIndex> TarIndex::scan(const std::string& path, std::size_t max_members
         }
     }
     return index;
+}
+
+// A later member of the same name replaces an earlier one, whatever either is.
+void TarIndex::record(const std::string& name, archive_entry* entry, std::int64_t data_offset) {
+    m_files.erase(name);
+    m_links.erase(name);
+    if (const char* hard = archive_entry_hardlink(entry); hard != nullptr) {
+        m_links.emplace(name, normalize(hard));
+    } else if (archive_entry_filetype(entry) == AE_IFLNK) {
+        const char* target = archive_entry_symlink(entry);
+        const std::string_view target_view = target != nullptr ? target : "";
+        // Absolute targets point outside the archive: left unresolvable.
+        if (target_view.empty() || target_view.front() == '/') return;
+        std::string joined(parent_of(name));
+        if (!joined.empty()) joined += '/';
+        joined += target_view;
+        m_links.emplace(name, normalize(joined));
+    } else if (archive_entry_filetype(entry) == AE_IFREG && archive_entry_size_is_set(entry) &&
+               archive_entry_sparse_count(entry) == 0) {
+        // Sparse members are not contiguous in the file and cannot be read in place.
+        m_files.emplace(name, TarMember{data_offset, archive_entry_size(entry)});
+    }
 }
 
 std::optional<TarMember> TarIndex::find(std::string_view name) const {

@@ -12,6 +12,8 @@
 
 #include "deskext/error.hpp"
 
+struct archive_entry;
+
 namespace deskext::source {
 
 struct TarMember {
@@ -46,6 +48,9 @@ public:
     [[nodiscard]] static std::string normalize(std::string_view name);
 
 private:
+    // Records one member's header (the data starting at `data_offset`) under `name`.
+    void record(const std::string& name, archive_entry* entry, std::int64_t data_offset);
+
     std::string m_path;
     std::filesystem::path m_file;
     std::map<std::string, TarMember, std::less<>> m_files;
