@@ -135,67 +135,104 @@ std::string Challenge::param(const std::string& name) const {
     return it == params.end() ? std::string() : it->second;
 }
 
+namespace {
+
+std::unexpected<Error> unreadable_header(std::string_view why) {
+    return fail(ErrorCode::network,
+                fmt::format("unreadable WWW-Authenticate header from the registry: {}", why));
+}
+
+// Reads a WWW-Authenticate header (RFC 7235): challenges, each an auth scheme followed by
+// comma-separated parameters `name=value` or `name="quoted"`, until the next scheme.
+class ChallengeScanner {
+public:
+    explicit ChallengeScanner(std::string_view header) : m_text(header) {}
+
+    // Skips the commas between challenges; true when nothing is left.
+    bool at_end() {
+        skip_space();
+        while (m_i < m_text.size() && m_text[m_i] == ',') {
+            ++m_i;
+            skip_space();
+        }
+        return m_i >= m_text.size();
+    }
+
+    Result<Challenge> challenge() {
+        const std::string_view scheme = token();
+        if (scheme.empty()) return unreadable_header("expected an auth scheme");
+        Challenge challenge;
+        challenge.scheme = ascii_lower(scheme);
+        for (;;) {
+            DESKEXT_TRY_ASSIGN(const bool more, parameter(challenge));
+            if (!more) return challenge;
+        }
+    }
+
+private:
+    void skip_space() {
+        while (m_i < m_text.size() && (m_text[m_i] == ' ' || m_text[m_i] == '\t')) ++m_i;
+    }
+
+    std::string_view token() {
+        const auto start = m_i;
+        while (m_i < m_text.size() && token_char(m_text[m_i]) && m_text[m_i] != '=') ++m_i;
+        return m_text.substr(start, m_i - start);
+    }
+
+    // One parameter into `challenge`; false, having read nothing, when what follows is not a
+    // parameter (a new challenge starts there).
+    Result<bool> parameter(Challenge& challenge) {
+        skip_space();
+        const auto name_start = m_i;
+        const std::string_view name = token();
+        skip_space();
+        if (name.empty() || m_i >= m_text.size() || m_text[m_i] != '=') {
+            m_i = name_start;
+            return false;
+        }
+        ++m_i;  // '='
+        skip_space();
+        std::string value;
+        if (m_i < m_text.size() && m_text[m_i] == '"') {
+            DESKEXT_TRY_ASSIGN(value, quoted());
+        } else {
+            const auto value_start = m_i;
+            while (m_i < m_text.size() && m_text[m_i] != ',' && m_text[m_i] != ' ') ++m_i;
+            value = std::string(m_text.substr(value_start, m_i - value_start));
+        }
+        challenge.params[ascii_lower(name)] = std::move(value);
+        skip_space();
+        if (m_i < m_text.size() && m_text[m_i] == ',') ++m_i;
+        return true;
+    }
+
+    // A quoted string from its opening quote, backslash escapes undone.
+    Result<std::string> quoted() {
+        std::string value;
+        for (++m_i; m_i < m_text.size();) {
+            const char c = m_text[m_i++];
+            if (c == '"') return value;
+            if (c == '\\' && m_i < m_text.size()) {
+                value += m_text[m_i++];
+            } else {
+                value += c;
+            }
+        }
+        return unreadable_header("unterminated quoted string");
+    }
+
+    std::string_view m_text;
+    std::size_t m_i = 0;
+};
+
+}  // namespace
+
 Result<std::vector<Challenge>> parse_www_authenticate(std::string_view header) {
     std::vector<Challenge> challenges;
-    std::size_t i = 0;
-    auto skip_space = [&] {
-        while (i < header.size() && (header[i] == ' ' || header[i] == '\t')) ++i;
-    };
-    auto bad = [&](std::string_view why) -> Result<std::vector<Challenge>> {
-        return fail(ErrorCode::network,
-                    fmt::format("unreadable WWW-Authenticate header from the registry: {}", why));
-    };
-    while (true) {
-        skip_space();
-        while (i < header.size() && header[i] == ',') {
-            ++i;
-            skip_space();
-        }
-        if (i >= header.size()) break;
-        const auto start = i;
-        while (i < header.size() && token_char(header[i]) && header[i] != '=') ++i;
-        if (i == start) return bad("expected an auth scheme");
-        Challenge challenge;
-        challenge.scheme = ascii_lower(header.substr(start, i - start));
-        // Parameters: name=value or name="quoted", comma-separated, until the next scheme.
-        while (true) {
-            skip_space();
-            const auto name_start = i;
-            while (i < header.size() && token_char(header[i]) && header[i] != '=') ++i;
-            const auto name = header.substr(name_start, i - name_start);
-            skip_space();
-            if (name.empty() || i >= header.size() || header[i] != '=') {
-                // Not a parameter: a new challenge starts at name_start.
-                i = name_start;
-                break;
-            }
-            ++i;  // '='
-            skip_space();
-            std::string value;
-            if (i < header.size() && header[i] == '"') {
-                ++i;
-                bool closed = false;
-                while (i < header.size()) {
-                    const char c = header[i++];
-                    if (c == '\\' && i < header.size()) {
-                        value += header[i++];
-                    } else if (c == '"') {
-                        closed = true;
-                        break;
-                    } else {
-                        value += c;
-                    }
-                }
-                if (!closed) return bad("unterminated quoted string");
-            } else {
-                const auto value_start = i;
-                while (i < header.size() && header[i] != ',' && header[i] != ' ') ++i;
-                value = std::string(header.substr(value_start, i - value_start));
-            }
-            challenge.params[ascii_lower(name)] = std::move(value);
-            skip_space();
-            if (i < header.size() && header[i] == ',') ++i;
-        }
+    ChallengeScanner scanner(header);
+    while (!scanner.at_end()) {
+        DESKEXT_TRY_ASSIGN(auto challenge, scanner.challenge());
         challenges.push_back(std::move(challenge));
     }
     return challenges;
