@@ -31,24 +31,8 @@ Result<Index> parse_index(std::string_view json, std::string_view media_type,
                 what, key, "is a field of an image manifest, not of an image index"));
     }
 
-    const auto manifests = document.find("manifests");
-    if (manifests == document.end())
-        return std::unexpected(field_error(what, "manifests", "is missing"));
-    if (!manifests->is_null()) {
-        if (!manifests->is_array())
-            return std::unexpected(field_error(what, "manifests", "must be an array"));
-        if (manifests->size() > limits.max_index_entries)
-            return std::unexpected(field_error(
-                what, "manifests",
-                "has " + std::to_string(manifests->size()) + " entries, more than the limit of " +
-                    std::to_string(limits.max_index_entries)));
-        index.manifests.reserve(manifests->size());
-        for (std::size_t i = 0; i < manifests->size(); ++i) {
-            DESKEXT_TRY_ASSIGN(auto entry,
-                               parse_descriptor((*manifests)[i], what, index_field("manifests", i)));
-            index.manifests.push_back(std::move(entry));
-        }
-    }
+    DESKEXT_TRY_ASSIGN(index.manifests,
+                       descriptor_array(document, "manifests", what, limits.max_index_entries));
     DESKEXT_TRY_ASSIGN(index.annotations, string_map(document, "annotations", what, ""));
     return index;
 }

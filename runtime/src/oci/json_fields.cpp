@@ -160,6 +160,27 @@ Result<Descriptor> parse_descriptor(const Json& value, std::string_view what,
     return descriptor;
 }
 
+Result<std::vector<Descriptor>> descriptor_array(const Json& document, std::string_view key,
+                                                std::string_view what, std::size_t cap) {
+    const auto array = document.find(std::string(key));
+    if (array == document.end()) return std::unexpected(field_error(what, key, "is missing"));
+    std::vector<Descriptor> out;
+    if (array->is_null()) return out;
+    if (!array->is_array()) return std::unexpected(field_error(what, key, "must be an array"));
+    if (array->size() > cap)
+        return std::unexpected(field_error(
+            what, key,
+            "has " + std::to_string(array->size()) + " entries, more than the limit of " +
+                std::to_string(cap)));
+    out.reserve(array->size());
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        DESKEXT_TRY_ASSIGN(auto descriptor,
+                           parse_descriptor((*array)[i], what, index_field(key, i)));
+        out.push_back(std::move(descriptor));
+    }
+    return out;
+}
+
 Error schema1_error(std::string_view what) {
     return invalid(what,
                    "Docker image manifest schema 1 is not supported; push the image again with "

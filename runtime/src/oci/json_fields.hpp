@@ -48,6 +48,12 @@ using Json = nlohmann::json;
 // https://github.com/opencontainers/image-spec/blob/main/descriptor.md#properties
 [[nodiscard]] Result<Descriptor> parse_descriptor(const Json& value, std::string_view what,
                                                   std::string_view field);
+// A required array of descriptors (an index's manifests, a manifest's layers), at most `cap`;
+// null gives none.
+[[nodiscard]] Result<std::vector<Descriptor>> descriptor_array(const Json& document,
+                                                               std::string_view key,
+                                                               std::string_view what,
+                                                               std::size_t cap);
 
 // The message that refuses Docker's image manifest v2 schema 1.
 [[nodiscard]] Error schema1_error(std::string_view what);

@@ -35,24 +35,8 @@ Result<Manifest> parse_manifest(std::string_view json, std::string_view media_ty
         return std::unexpected(field_error(what, "config", "is missing"));
     DESKEXT_TRY_ASSIGN(manifest.config, parse_descriptor(*config, what, "config"));
 
-    const auto layers = document.find("layers");
-    if (layers == document.end())
-        return std::unexpected(field_error(what, "layers", "is missing"));
-    if (!layers->is_null()) {
-        if (!layers->is_array())
-            return std::unexpected(field_error(what, "layers", "must be an array"));
-        if (layers->size() > limits.max_layers)
-            return std::unexpected(field_error(
-                what, "layers",
-                "has " + std::to_string(layers->size()) + " entries, more than the limit of " +
-                    std::to_string(limits.max_layers)));
-        manifest.layers.reserve(layers->size());
-        for (std::size_t i = 0; i < layers->size(); ++i) {
-            DESKEXT_TRY_ASSIGN(auto layer,
-                               parse_descriptor((*layers)[i], what, index_field("layers", i)));
-            manifest.layers.push_back(std::move(layer));
-        }
-    }
+    DESKEXT_TRY_ASSIGN(manifest.layers,
+                       descriptor_array(document, "layers", what, limits.max_layers));
     DESKEXT_TRY_ASSIGN(manifest.annotations, string_map(document, "annotations", what, ""));
     return manifest;
 }

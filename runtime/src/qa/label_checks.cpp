@@ -132,24 +132,32 @@ void check_api_version(const Labels& labels, std::string_view runtime_api_versio
     }
 }
 
+// The labels that hold a JSON array of two-field objects.
+struct ArrayLabel {
+    std::string_view name;
+    std::string_view a, b;  // the fields each object needs
+    std::string_view code;
+    std::string_view example;
+};
+
+constexpr ArrayLabel array_labels[] = {
+    {"com.docker.extension.screenshots", "alt", "url", "invalid_screenshots",
+     R"([{"alt":"...","url":"https://..."}, ...])"},
+    {"com.docker.extension.additional-urls", "title", "url", "invalid_additional_urls",
+     R"([{"title":"Documentation","url":"https://..."}, ...])"},
+};
+
 void check_json_arrays(const Labels& labels, std::vector<Finding>& findings) {
-    if (auto screenshots = value_of(labels, "com.docker.extension.screenshots")) {
-        if (auto problem = array_problem(*screenshots, "alt", "url"); !problem.empty())
-            findings.push_back(label_error(
-                "invalid_screenshots",
-                fmt::format("label com.docker.extension.screenshots is not a JSON array of "
-                            "{{\"alt\", \"url\"}} objects: {}",
-                            problem),
-                "write it as [{\"alt\":\"...\",\"url\":\"https://...\"}, ...]"));
-    }
-    if (auto urls = value_of(labels, "com.docker.extension.additional-urls")) {
-        if (auto problem = array_problem(*urls, "title", "url"); !problem.empty())
-            findings.push_back(label_error(
-                "invalid_additional_urls",
-                fmt::format("label com.docker.extension.additional-urls is not a JSON array of "
-                            "{{\"title\", \"url\"}} objects: {}",
-                            problem),
-                "write it as [{\"title\":\"Documentation\",\"url\":\"https://...\"}, ...]"));
+    for (const auto& label : array_labels) {
+        const auto value = value_of(labels, label.name);
+        if (!value) continue;
+        const std::string problem = array_problem(*value, label.a, label.b);
+        if (problem.empty()) continue;
+        findings.push_back(label_error(
+            std::string(label.code),
+            fmt::format("label {} is not a JSON array of {{\"{}\", \"{}\"}} objects: {}",
+                        label.name, label.a, label.b, problem),
+            fmt::format("write it as {}", label.example)));
     }
 }
 
