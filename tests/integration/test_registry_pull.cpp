@@ -48,13 +48,8 @@ std::map<std::string, std::string> installed_tree(const fs::path& dir) {
     return tree;
 }
 
-// The directory Docker Desktop names an extension from 127.0.0.1:PORT/acme/tool-ext.
-std::string dir_name(const std::string& host) {
-    std::string name = host + "/" + repo;
-    for (auto& c : name)
-        if (c == '/' || c == ':') c = '_';
-    return name;
-}
+// The directory of acme/tool-ext, from whatever registry (docs/cli.md, "Extension identity").
+const std::string ext_dir = "acme_tool-ext";
 
 }  // namespace
 
@@ -91,7 +86,7 @@ TEST_CASE("registry pull: plain HTTP, anonymous, every host platform, by tag and
                         strict_args.push_back("--strict");
                         auto refused = run_deskext(strict_args, home.path(), env);
                         CHECK(refused.exit_code == 8);
-                        CHECK_FALSE(fs::exists(root / dir_name(registry.host())));
+                        CHECK_FALSE(fs::exists(root / ext_dir));
                     }
                     auto run = run_deskext(args, home.path(), env);
                     INFO(run.err);
@@ -100,12 +95,11 @@ TEST_CASE("registry pull: plain HTTP, anonymous, every host platform, by tag and
                     const auto& result = run.last();
                     CHECK(result["ok"] == true);
                     CHECK(result["unchanged"] == false);
-                    CHECK(result["name"] == dir_name(registry.host()));
+                    CHECK(result["name"] == ext_dir);
                     CHECK(result["image_platform"] == "linux/" + arch);
-                    CHECK(installed_tree(root / dir_name(registry.host())) ==
-                          offline_tree(layout, platform));
-                    auto state = nlohmann::json::parse(
-                        slurp(root / dir_name(registry.host()) / ".deskext" / "state.json"));
+                    CHECK(installed_tree(root / ext_dir) == offline_tree(layout, platform));
+                    auto state =
+                        nlohmann::json::parse(slurp(root / ext_dir / ".deskext" / "state.json"));
                     CHECK(state["index_digest"] == digest);
                     // Without --strict Windows on Arm takes the amd64 build, fetched from the
                     // registry like the rest.
@@ -144,7 +138,7 @@ TEST_CASE("registry pull: errors name what is wrong", "[integration][registry]")
                                 "--platform", "linux/amd64", "--json"},
                                home.path(), env);
     CHECK(refused.exit_code == 6);
-    CHECK_FALSE(fs::exists(home / "root" / dir_name("127.0.0.1:9")));
+    CHECK_FALSE(fs::exists(home / "root" / ext_dir));
     // Loopback is never sent through a proxy; NO_PROXY is honoured as well.
     auto env_proxy = env;
     env_proxy["HTTP_PROXY"] = "http://127.0.0.1:9";
@@ -221,8 +215,7 @@ TEST_CASE("registry pull: TLS through certs.d and basic auth from config.json an
         INFO(run.err);
         no_secret(run);
         REQUIRE(run.exit_code == 0);
-        CHECK(installed_tree(home / "root-auths" / dir_name(registry.host())) ==
-              offline_tree(layout, "linux/amd64"));
+        CHECK(installed_tree(home / "root-auths" / ext_dir) == offline_tree(layout, "linux/amd64"));
     }
     {  // credentials from a credential helper on PATH
         const auto bin = home / "bin";
@@ -245,7 +238,7 @@ TEST_CASE("registry pull: TLS through certs.d and basic auth from config.json an
         INFO(run.err);
         no_secret(run);
         REQUIRE(run.exit_code == 0);
-        CHECK(fs::exists(home / "root-helper" / dir_name(registry.host()) / "metadata.json"));
+        CHECK(fs::exists(home / "root-helper" / ext_dir / "metadata.json"));
     }
     {  // a wrong password: exit 5, and the secret appears in no output
         write_text(config, R"({"auths":{")" + registry.host() + R"(":{"auth":")" +
@@ -260,7 +253,7 @@ TEST_CASE("registry pull: TLS through certs.d and basic auth from config.json an
             CHECK(run.out.find("wrong-") == std::string::npos);
             CHECK(run.err.find("wrong-") == std::string::npos);
             CHECK(run.exit_code == 5);
-            CHECK_FALSE(fs::exists(home / "root-wrong" / dir_name(registry.host())));
+            CHECK_FALSE(fs::exists(home / "root-wrong" / ext_dir));
         }
     }
 }
