@@ -25,7 +25,7 @@
 #include "install/emulated_binaries.hpp"
 #include "install/emulation_choice.hpp"
 #include "install/file_hash.hpp"
-#include "install/locks.hpp"
+#include "install/installed_directory.hpp"
 #include "install/needed_paths.hpp"
 #include "install/progress_throttle.hpp"
 #include "install/stage_files.hpp"
@@ -35,6 +35,15 @@ namespace deskext {
 namespace {
 
 constexpr std::string_view metadata_path = "metadata.json";
+
+// Where an install goes, and where the version it replaces is: the same directory, unless that
+// version is still in its former directory (installed_directory.hpp), which the swap moves it
+// from.
+struct Place {
+    std::string name;                 // the extension's directory name
+    std::filesystem::path target;     // <root>/<name>
+    std::filesystem::path installed;  // the installed version's directory, when there is one
+};
 
 Result<std::string> choose_name(const ImageSource& source, const InstallOptions& options) {
     if (options.name) return extension_dir_name(*options.name);
@@ -63,9 +72,11 @@ bool same_install(const InstallState& previous, const ResolvedImage& image,
 }
 
 // Puts the staged directory in place of the target in one step; the old version, if any, ends
-// up in the staging path and is removed afterwards.
-Result<void> swap_in(StagingDir& stage, const std::filesystem::path& target,
-                     const std::filesystem::path& root) {
+// up in the staging path and is removed afterwards. A version in its former directory is first
+// moved to the target, whole, in one rename: a crash in between leaves it there, found as ever.
+Result<void> swap_in(StagingDir& stage, const Place& place, const std::filesystem::path& root) {
+    const auto& target = place.target;
+    if (place.installed != target) DESKEXT_TRY(platform::atomic_rename(place.installed, target));
     std::error_code ec;
     bool exists =
         std::filesystem::symlink_status(target, ec).type() != std::filesystem::file_type::not_found;
@@ -83,7 +94,7 @@ Result<void> swap_in(StagingDir& stage, const std::filesystem::path& target,
 }
 
 Result<InstallOutcome> install_image(ImageSource& source, const InstallOptions& options,
-                                     const std::string& name, const ResolvedImage& image,
+                                     const Place& place, const ResolvedImage& image,
                                      const InstallState* previous, EventSink& events);
 
 // Removes the previous version, which the swap left in the staging path. Where a file of it
@@ -103,11 +114,11 @@ void remove_previous(StagingDir& stage, const std::string& name, EventSink& even
 
 // The install proper, with the extension's lock held by the caller.
 Result<InstallOutcome> install_locked(ImageSource& source, const InstallOptions& options,
-                                      const std::string& name, EventSink& events) {
+                                      const Place& place, EventSink& events) {
+    const std::string& name = place.name;
     const std::string host = platform::to_string(options.host);
     DESKEXT_TRY_ASSIGN(auto image, resolve_image(source, options.host, options.allow_emulation,
                                                  options.limits, events));
-    const auto target = options.root / name;
     const std::string image_platform = platform::to_string(image.image_platform);
     events.emit("resolved", {{"name", name},
                              {"manifest_digest", image.manifest_digest.str()},
@@ -118,22 +129,22 @@ Result<InstallOutcome> install_locked(ImageSource& source, const InstallOptions&
     DESKEXT_TRY(extension::check_api_version(image.config.labels, build_info::extension_api_version,
                                              events));
 
-    auto previous = read_state(target);
+    auto previous = read_state(place.installed);
     if (options.require_installed && !previous)
         return fail(ErrorCode::not_found, fmt::format("{} is not installed in {}; use install",
                                                       name, platform::utf8_of(options.root)));
     if (!options.force && previous && same_install(*previous, image, host))
-        return InstallOutcome{std::move(*previous), target, true};
+        return InstallOutcome{std::move(*previous), place.installed, true};
 
     // A cached blob found damaged while it was read has been removed by the source: one more
     // attempt fetches it again.
     const InstallState* installed = previous ? &*previous : nullptr;
     const auto damaged = source.damaged_copies_removed();
-    auto outcome = install_image(source, options, name, image, installed, events);
+    auto outcome = install_image(source, options, place, image, installed, events);
     if (!outcome && outcome.error().code == ErrorCode::integrity &&
         source.damaged_copies_removed() > damaged) {
         events.emit("warning", {{"message", outcome.error().message + "; fetching it again"}});
-        outcome = install_image(source, options, name, image, installed, events);
+        outcome = install_image(source, options, place, image, installed, events);
     }
     return outcome;
 }
@@ -185,7 +196,7 @@ struct StagedState {
 // the host variant's files, the binaries taken to run under emulation, metadata.json; the host
 // binaries' headers are checked.
 Result<StagedState> stage_install(ImageSource& source, const InstallOptions& options,
-                                  const std::string& name, const ResolvedImage& image,
+                                  const Place& place, const ResolvedImage& image,
                                   const layer::SinglePassResult& pass,
                                   const std::string& metadata_text, const InstallState* previous,
                                   const std::filesystem::path& stage, EventSink& events) {
@@ -204,19 +215,20 @@ Result<StagedState> stage_install(ImageSource& source, const InstallOptions& opt
                     {{"message", fmt::format("the extension declares no host binaries for {}",
                                              options.host.os)}});
     crash_point("install-staging");
-    const PreviousVersion installed{previous, options.root / name};
+    const PreviousVersion installed{previous, place.installed};
     DESKEXT_TRY_ASSIGN(staged.files,
                        stage_files(source, image.manifest, staged.plan, pass.candidates, installed,
                                    stage, options.limits, events));
     DESKEXT_TRY_ASSIGN(staged.binaries, staged_formats(stage, staged.plan));
-    const EmulationContext emulation{source, image,     metadata,       options.host,  options.root,
-                                     name,   installed, options.limits, options.strict};
+    const EmulationContext emulation{source,       image,          metadata,
+                                     options.host, options.root,   place.name,
+                                     installed,    options.limits, options.strict};
     DESKEXT_TRY_ASSIGN(auto emulated, take_emulated_binaries(emulation, stage, staged, events));
     DESKEXT_TRY(check_staged_binaries(staged.binaries,
                                       binaries_platform(options.host, image.image_platform),
                                       options.strict, events));
     DESKEXT_TRY(add_metadata_file(stage, metadata_text, staged.files));
-    StagedState result{new_state(source, name, image, platform::to_string(options.host)),
+    StagedState result{new_state(source, place.name, image, platform::to_string(options.host)),
                        std::move(staged.plan.directories),
                        std::move(staged.files.hashed_from_stage)};
     result.state.binaries = std::move(staged.plan.binaries);
@@ -228,7 +240,7 @@ Result<StagedState> stage_install(ImageSource& source, const InstallOptions& opt
 // Writes the record into the stage, makes everything durable, checks the stage against the
 // record and swaps it in.
 Result<void> publish(StagingDir& stage, const StagedState& staged, const InstallOptions& options,
-                     const std::string& name, EventSink& events) {
+                     const Place& place, EventSink& events) {
     const auto state_dir = stage.path() / state_dir_name;
     DESKEXT_TRY(platform::create_directories(state_dir));
     DESKEXT_TRY(platform::write_file(state_dir / state_file_name, to_json_text(staged.state)));
@@ -250,19 +262,20 @@ Result<void> publish(StagingDir& stage, const StagedState& staged, const Install
     crash_point("install-state-written");
     DESKEXT_TRY(checked);
     crash_point("install-before-swap");
-    DESKEXT_TRY(swap_in(stage, options.root / name, options.root));
+    DESKEXT_TRY(swap_in(stage, place, options.root));
     // A crash from here on leaves the new version in place and the old one in the staging
     // path, which the next run removes.
     crash_point("install-after-swap");
-    remove_previous(stage, name, events);
+    remove_previous(stage, place.name, events);
     return {};
 }
 
 // Fetches, reads and stages the resolved image and swaps it in.
 Result<InstallOutcome> install_image(ImageSource& source, const InstallOptions& options,
-                                     const std::string& name, const ResolvedImage& image,
+                                     const Place& place, const ResolvedImage& image,
                                      const InstallState* previous, EventSink& events) {
-    const auto target = options.root / name;
+    const std::string& name = place.name;
+    const auto& target = place.target;
     const std::string image_platform = platform::to_string(image.image_platform);
 
     // A registry source starts fetching the missing layers concurrently into the blob cache;
@@ -292,10 +305,10 @@ Result<InstallOutcome> install_image(ImageSource& source, const InstallOptions& 
 
     DESKEXT_TRY_ASSIGN(auto stage, StagingDir::create(options.root, name));
     DESKEXT_TRY_ASSIGN(auto staged,
-                       stage_install(source, options, name, image, pass, captured->second, previous,
-                                     stage.path(), events));
+                       stage_install(source, options, place, image, pass, captured->second,
+                                     previous, stage.path(), events));
     crash_point("install-extracted");
-    DESKEXT_TRY(publish(stage, staged, options, name, events));
+    DESKEXT_TRY(publish(stage, staged, options, place, events));
     auto& state = staged.state;
     events.emit("installed", {{"name", name},
                               {"directory", platform::utf8_of(target)},
@@ -317,11 +330,12 @@ Result<InstallOutcome> install_extension(ImageSource& source, const InstallOptio
                 {{"command", "install"}, {"source", source.describe()}, {"platform", host}});
     DESKEXT_TRY_ASSIGN(auto name, choose_name(source, options));
     DESKEXT_TRY(platform::create_directories(options.root));
-    DESKEXT_TRY_ASSIGN(auto locks,
-                       ExtensionLocks::take(options.root, name, platform::LockMode::exclusive,
-                                            options.wait, events));
+    DESKEXT_TRY_ASSIGN(auto installed,
+                       lock_installed(options.root, name, platform::LockMode::exclusive,
+                                      options.wait, events));
     crash_point("install-locked");
-    return install_locked(source, options, name, events);
+    const Place place{name, options.root / name, options.root / installed.name};
+    return install_locked(source, options, place, events);
 }
 
 }  // namespace deskext

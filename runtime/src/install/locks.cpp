@@ -81,9 +81,24 @@ Result<ExtensionLocks> ExtensionLocks::take(const std::filesystem::path& root,
     return locks;
 }
 
+Result<void> ExtensionLocks::take_also(const std::filesystem::path& root, std::string_view name,
+                                       LockMode mode, LockWait wait, bool read_only) {
+    if (!m_root.held()) return {};  // a read-only root read without locks (take)
+    const auto file = extension_lock_path(root, name);
+    auto held = FileLock::acquire(file, mode, wait);
+    if (!held) {
+        if (held.error().code == ErrorCode::busy) return std::unexpected(busy(root, name, file));
+        if (read_only) return {};
+        return std::unexpected(std::move(held).error());
+    }
+    m_former = std::move(*held);
+    return {};
+}
+
 ExtensionLocks::~ExtensionLocks() {
     if (!m_root.held()) return;
     const auto root_file = m_root.path();
+    m_former.release();
     m_extension.release();
     m_root.release();
     // Best effort throughout: whatever is left is removed by the next run's cleanup.

@@ -39,6 +39,13 @@ public:
                                                      platform::LockWait wait, EventSink& events,
                                                      bool read_only = false);
 
+    // Also takes `name`'s lock, as `take` took the first one's: for an extension found under the
+    // directory name deskext gave it before (installed_directory.hpp), which whoever names it so
+    // locks. Always after `take`'s lock, so no two processes wait on each other.
+    [[nodiscard]] Result<void> take_also(const std::filesystem::path& root, std::string_view name,
+                                         platform::LockMode mode, platform::LockWait wait,
+                                         bool read_only = false);
+
     ExtensionLocks() = default;
     ExtensionLocks(ExtensionLocks&&) = default;
     ExtensionLocks& operator=(ExtensionLocks&&) = delete;
@@ -53,6 +60,7 @@ public:
 private:
     platform::FileLock m_root;
     platform::FileLock m_extension;
+    platform::FileLock m_former;
 };
 
 }  // namespace deskext

@@ -5,24 +5,24 @@
 #include "deskext/platform/fs.hpp"
 #include "deskext/platform/utf8.hpp"
 #include "install/crash_point.hpp"
-#include "install/locks.hpp"
+#include "install/installed_directory.hpp"
 #include "install/staging_dir.hpp"
 
 namespace deskext {
 
 Result<InstallState> uninstall_extension(const std::filesystem::path& root, std::string_view name,
                                          EventSink& events, platform::LockWait wait) {
-    DESKEXT_TRY_ASSIGN(auto dir_name, extension_dir_name(name));
-    events.emit("started", {{"command", "uninstall"}, {"name", dir_name}});
-    const auto target = root / dir_name;
+    DESKEXT_TRY_ASSIGN(auto wanted, extension_dir_name(name));
+    events.emit("started", {{"command", "uninstall"}, {"name", wanted}});
     std::error_code exists_ec;
     if (!std::filesystem::exists(root, exists_ec))
         return fail(ErrorCode::not_found, fmt::format("no extension {} is installed in {}",
-                                                      dir_name, platform::utf8_of(root)));
-    DESKEXT_TRY_ASSIGN(
-        auto locks,
-        ExtensionLocks::take(root, dir_name, platform::LockMode::exclusive, wait, events));
+                                                      wanted, platform::utf8_of(root)));
+    DESKEXT_TRY_ASSIGN(auto installed, lock_installed(root, wanted, platform::LockMode::exclusive,
+                                                      wait, events));
     crash_point("uninstall-locked");
+    const std::string& dir_name = installed.name;
+    const auto target = root / dir_name;
 
     std::error_code ec;
     auto status = std::filesystem::symlink_status(target, ec);

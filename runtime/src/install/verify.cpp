@@ -13,7 +13,7 @@
 #include "deskext/platform/fs.hpp"
 #include "deskext/platform/utf8.hpp"
 #include "install/file_hash.hpp"
-#include "install/locks.hpp"
+#include "install/installed_directory.hpp"
 #include "parallel/for_each_index.hpp"
 
 namespace deskext {
@@ -150,9 +150,10 @@ Result<void> check_staged(const fs::path& stage, const InstallState& state, cons
 
 Result<VerifyReport> verify_extension(const fs::path& root, std::string_view name,
                                       platform::LockWait wait, EventSink& events) {
-    DESKEXT_TRY_ASSIGN(auto dir_name, extension_dir_name(name));
-    DESKEXT_TRY_ASSIGN(auto locks, ExtensionLocks::take(root, dir_name, platform::LockMode::shared,
-                                                        wait, events, true));
+    DESKEXT_TRY_ASSIGN(auto wanted, extension_dir_name(name));
+    DESKEXT_TRY_ASSIGN(auto installed, lock_installed(root, wanted, platform::LockMode::shared,
+                                                      wait, events, true));
+    const std::string& dir_name = installed.name;
     const auto dir = root / dir_name;
     std::error_code ec;
     const auto status = fs::symlink_status(dir, ec);
