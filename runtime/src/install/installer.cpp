@@ -53,10 +53,12 @@ Result<std::string> choose_name(const ImageSource& source, const InstallOptions&
                             source.describe()));
 }
 
-// The version people know the extension by: the tag, else the OCI version label.
+// The version people know the extension by: the tag of the image name, else the tag an OCI
+// layout entry carries alone (`skopeo copy … oci:DIR:1.0`), else the OCI version label.
 std::string version_of(const ImageSource& source, const oci::ImageConfig& config) {
     if (auto image = source.image_name(); image && !image_tag(*image).empty())
         return image_tag(*image);
+    if (auto ref = source.ref_name(); ref && !source.image_name()) return *ref;
     auto label = config.labels.find("org.opencontainers.image.version");
     return label == config.labels.end() ? std::string() : label->second;
 }
