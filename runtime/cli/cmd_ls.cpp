@@ -32,7 +32,8 @@ Result<nlohmann::json> run_ls(const Args& args, Output& out) {
             continue;
         }
         const auto& s = *item.state;
-        extensions.push_back({{"name", s.name},
+        // Named by its directory, which every command takes, whatever its record says.
+        extensions.push_back({{"name", item.name},
                               {"broken", false},
                               {"version", s.version},
                               {"image", s.image},
@@ -44,7 +45,7 @@ Result<nlohmann::json> run_ls(const Args& args, Output& out) {
                               {"source", s.source}});
         std::string binaries;
         for (const auto& b : s.binaries) binaries += (binaries.empty() ? "" : ",") + b.substr(5);
-        table += fmt::format("{:<40} {:<12} {:<12} {:<14} {:<20} {:<20} {}\n", s.name,
+        table += fmt::format("{:<40} {:<12} {:<12} {:<14} {:<20} {:<20} {}\n", item.name,
                              s.version.empty() ? "-" : s.version, short_digest(s.manifest_digest),
                              s.platform, s.installed_at, binaries.empty() ? "-" : binaries,
                              s.source.empty() ? "-" : s.source);

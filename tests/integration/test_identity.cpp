@@ -263,6 +263,16 @@ TEST_CASE("identity: extensions in their former directories are found, and moved
         check_installed(w.install("update", w.by_localhost + ":2.0.0"), "2.0.0");
         check_one(w, "2.0.0", "docker://" + w.by_localhost + ":2.0.0");
     }
+    SECTION("killed once moved: the previous version is whole in the new directory") {
+        auto killed = w.run({"update", w.by_localhost + ":2.0.0", "--platform", "linux/amd64"},
+                            {{"DESKEXT_CRASH_AT", "install-moved"}});
+        CHECK(killed.exit_code == killed_exit_code());
+        CHECK_FALSE(fs::exists(former_dir));
+        CHECK(read_tree(w.root / ext) == before);
+        check_one(w, "1.0.0", "docker://" + w.by_ip + ":1.0.0");
+        check_installed(w.install("update", w.by_localhost + ":2.0.0"), "2.0.0");
+        check_one(w, "2.0.0", "docker://" + w.by_localhost + ":2.0.0");
+    }
     SECTION("killed after the swap: the new version is in place, the former one gone") {
         auto killed = w.run({"update", w.by_localhost + ":2.0.0", "--platform", "linux/amd64"},
                             {{"DESKEXT_CRASH_AT", "install-after-swap"}});

@@ -24,6 +24,10 @@ inline constexpr std::array<std::string_view, 3> uninstall_crash_points{
     "uninstall-removed",  // directory removed, lock file not yet
 };
 
+// Only an install that moves an extension out of its 0.1 directory passes it
+// (installed_directory.hpp): after the move, before the swap.
+inline constexpr std::string_view former_moved_crash_point = "install-moved";
+
 inline constexpr std::string_view export_crash_point =
     "export-before-publish";  // every blob written into the bundle, not yet in place
 

@@ -78,7 +78,10 @@ bool same_install(const InstallState& previous, const ResolvedImage& image,
 // moved to the target, whole, in one rename: a crash in between leaves it there, found as ever.
 Result<void> swap_in(StagingDir& stage, const Place& place, const std::filesystem::path& root) {
     const auto& target = place.target;
-    if (place.installed != target) DESKEXT_TRY(platform::atomic_rename(place.installed, target));
+    if (place.installed != target) {
+        DESKEXT_TRY(platform::atomic_rename(place.installed, target));
+        crash_point(former_moved_crash_point);
+    }
     std::error_code ec;
     bool exists =
         std::filesystem::symlink_status(target, ec).type() != std::filesystem::file_type::not_found;
