@@ -221,6 +221,11 @@ TEST_CASE("identity: deskext's bundle installs and updates the extension it was 
                     "2.0.0");
     check_installed(w.install("install", bundle, {"--force"}), "2.0.0");
     check_one(w, "2.0.0", "oci-archive:" + bundle);
+    // Named by its identity alone, as the extension is known, not by the registry it was
+    // exported from.
+    check_installed(
+        w.install("install", "oci-archive:" + bundle + ":" + repo + ":2.0.0", {"--force"}),
+        "2.0.0");
 }
 
 TEST_CASE("identity: extensions in their former directories are found, and moved by an update",

@@ -5,6 +5,7 @@
 // an OCI image layout, which is then read instead.
 // https://github.com/moby/moby/blob/master/image/spec/v1.2.md#combined-image-json--filesystem-changeset-format
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 #include <map>
@@ -113,13 +114,20 @@ Result<Selection> select_image(std::vector<ManifestEntry> entries,
         if (!only.repo_tags.empty()) tag = only.repo_tags.front();
         return Selection{std::move(only), std::move(tag)};
     }
-    for (auto& entry : entries) {
-        for (const auto& tag : entry.repo_tags) {
-            if (tag == *name || same_image_name(tag, *name)) {
-                std::string chosen = tag;
-                return Selection{std::move(entry), std::move(chosen)};
-            }
+    // The name as stored first; else another registry's name of the same extension and tag.
+    for (const auto matches : {same_image_name, same_extension_tag}) {
+        std::vector<std::pair<ManifestEntry*, std::string>> found;
+        for (auto& entry : entries) {
+            const auto tag = std::ranges::find_if(entry.repo_tags, [&](const std::string& t) {
+                return t == *name || matches(t, *name);
+            });
+            if (tag != entry.repo_tags.end()) found.emplace_back(&entry, *tag);
         }
+        if (found.size() > 1)
+            return fail(ErrorCode::usage,
+                        fmt::format("{} has {} images named {}; cannot tell which to use", where,
+                                    found.size(), *name));
+        if (found.size() == 1) return Selection{std::move(*found[0].first), found[0].second};
     }
     return fail(ErrorCode::not_found, fmt::format("{} has no image named {} (it has: {})", where,
                                                   *name, all_repo_tags(entries)));

@@ -38,6 +38,15 @@ bool entry_matches(const oci::Descriptor& d, std::string_view tag) {
     return name && (*name == tag || same_image_name(*name, tag));
 }
 
+// An entry whose full name is another registry's name of the same extension and tag.
+bool entry_is_same_extension(const oci::Descriptor& d, std::string_view tag) {
+    for (const auto key : {ref_name_key, containerd_name_key}) {
+        const auto name = annotation(d, key);
+        if (name && same_extension_tag(*name, tag)) return true;
+    }
+    return false;
+}
+
 std::string labels_of(const std::vector<oci::Descriptor>& entries) {
     std::string out;
     for (const auto& d : entries) {
@@ -159,6 +168,10 @@ Result<oci::Descriptor> select_entry(const oci::Index& index, const std::optiona
         std::vector<const oci::Descriptor*> found;
         for (const auto& d : index.manifests) {
             if (entry_matches(d, *tag)) found.push_back(&d);
+        }
+        if (found.empty()) {
+            for (const auto& d : index.manifests)
+                if (entry_is_same_extension(d, *tag)) found.push_back(&d);
         }
         if (found.empty()) {
             return fail(ErrorCode::not_found,

@@ -1,5 +1,7 @@
 #include "source/name_match.hpp"
 
+#include "deskext/install/extension_name.hpp"
+
 namespace deskext::source {
 namespace {
 
@@ -33,6 +35,15 @@ std::string with_default_tag(std::string_view name) {
 
 bool same_image_name(std::string_view a, std::string_view b) {
     return short_image_name(with_default_tag(a)) == short_image_name(with_default_tag(b));
+}
+
+bool same_extension_tag(std::string_view a, std::string_view b) {
+    if (a.find('@') != std::string_view::npos || b.find('@') != std::string_view::npos)
+        return false;
+    const auto identity_a = extension_identity(a);
+    const auto identity_b = extension_identity(b);
+    return identity_a && identity_b && *identity_a == *identity_b &&
+           image_tag(with_default_tag(a)) == image_tag(with_default_tag(b));
 }
 
 bool looks_like_tag(std::string_view text) {

@@ -17,6 +17,11 @@ namespace deskext::source {
 // Whether two image names denote the same repository and tag.
 [[nodiscard]] bool same_image_name(std::string_view a, std::string_view b);
 
+// Whether two image names denote the same extension and tag, whatever registry host either
+// names (docs/cli.md, "Extension identity"): "127.0.0.1:5000/acme/ext:1" and "acme/ext:1".
+// Archives are searched with same_image_name first, then with this.
+[[nodiscard]] bool same_extension_tag(std::string_view a, std::string_view b);
+
 // Whether `text` can be a tag: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}.
 // https://github.com/opencontainers/distribution-spec/blob/main/spec.md#pulling-manifests
 [[nodiscard]] bool looks_like_tag(std::string_view text);

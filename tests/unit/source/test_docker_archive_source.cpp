@@ -142,6 +142,65 @@ TEST_CASE("source: docker-archive with several images needs NAME:TAG", "[source]
     t::drain_image(*a, resolve_manifest(*a));
 }
 
+TEST_CASE("source: docker-archive images are found by their extension identity, the stored name "
+          "first",
+          "[source][identity]") {
+    fx::TempDir tmp;
+    const auto layer = fx::make_tar({fx::file("metadata.json", "{}")}, fx::TarCompression::none);
+    const auto diff_id = deskext::sha256_of(layer).str();
+    const auto config = [&](const std::string& arch) {
+        return nlohmann::json{{"architecture", arch},
+                              {"os", "linux"},
+                              {"rootfs", {{"type", "layers"}, {"diff_ids", {diff_id}}}}}
+            .dump();
+    };
+    const nlohmann::json manifest = nlohmann::json::array({
+        {{"Config", "a.json"},
+         {"RepoTags", {"127.0.0.1:5000/acme/ext:1"}},
+         {"Layers", {"l/layer.tar"}}},
+        {{"Config", "b.json"}, {"RepoTags", {"acme/ext:2"}}, {"Layers", {"l/layer.tar"}}},
+    });
+    const auto archive = tmp / "hosts.tar";
+    t::write_bytes(archive, fx::make_tar({fx::file("manifest.json", manifest.dump()),
+                                          fx::file("a.json", config("amd64")),
+                                          fx::file("b.json", config("arm64")), fx::dir("l"),
+                                          fx::file("l/layer.tar", layer)},
+                                         fx::TarCompression::none));
+    // Stored under a registry's name, asked for by the extension's: the same image.
+    auto by_identity = t::must_open("docker-archive:" + archive.string() + ":acme/ext:1");
+    CHECK(by_identity->image_name() == "127.0.0.1:5000/acme/ext:1");
+    auto by_other_host =
+        t::must_open("docker-archive:" + archive.string() + ":localhost:5000/acme/ext:1");
+    CHECK(by_other_host->image_name() == "127.0.0.1:5000/acme/ext:1");
+    auto exact = t::must_open("docker-archive:" + archive.string() + ":docker.io/acme/ext:2");
+    CHECK(exact->image_name() == "acme/ext:2");
+    // The tag still has to be the same.
+    CHECK(t::open_error("docker-archive:" + archive.string() + ":acme/ext:3") ==
+          ErrorCode::not_found);
+
+    // Two registries' images of one extension and tag: neither is guessed.
+    const nlohmann::json twins = nlohmann::json::array({
+        {{"Config", "a.json"},
+         {"RepoTags", {"one.example/acme/ext:1"}},
+         {"Layers", {"l/layer.tar"}}},
+        {{"Config", "b.json"},
+         {"RepoTags", {"two.example/acme/ext:1"}},
+         {"Layers", {"l/layer.tar"}}},
+    });
+    const auto ambiguous = tmp / "twins.tar";
+    t::write_bytes(ambiguous, fx::make_tar({fx::file("manifest.json", twins.dump()),
+                                            fx::file("a.json", config("amd64")),
+                                            fx::file("b.json", config("arm64")), fx::dir("l"),
+                                            fx::file("l/layer.tar", layer)},
+                                           fx::TarCompression::none));
+    std::string message;
+    CHECK(t::open_error("docker-archive:" + ambiguous.string() + ":acme/ext:1", &message) ==
+          ErrorCode::usage);
+    CHECK_THAT(message, Catch::Contains("cannot tell which"));
+    auto named = t::must_open("docker-archive:" + ambiguous.string() + ":two.example/acme/ext:1");
+    CHECK(named->image_name() == "two.example/acme/ext:1");
+}
+
 TEST_CASE("source: docker-archive with blobs/sha256 layers takes their digest and compression",
           "[source]") {
     fx::TempDir tmp;
