@@ -76,7 +76,8 @@ struct HttpResponse {
 
 class HttpClient {
 public:
-    using TlsFor = std::function<TlsSettings(const std::string& authority)>;
+    // TLS for a host; an error fails the request about to go there.
+    using TlsFor = std::function<Result<TlsSettings>(const std::string& authority)>;
     HttpClient(HttpParams params, ProxyConfig proxies, TlsFor tls_for);
 
     struct Job {

@@ -7,13 +7,12 @@
 
 #include <curl/curl.h>
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "deskext/ascii.hpp"
+#include "deskext/io/reader.hpp"
 #include "deskext/platform/paths.hpp"
 #include "deskext/platform/utf8.hpp"
 #include "registry/url_sanitizer.hpp"
@@ -44,11 +43,20 @@ std::string url_escape(const std::string& text) {
     return out;
 }
 
-std::string read_text(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
+constexpr std::size_t max_certs_d_file_bytes = 4u << 20;
+
+// A certs.d file that cannot be read fails the request, as it does Docker's: going on without
+// the CA it holds would fail later with a misleading "certificate not trusted".
+Result<std::string> read_certs_d_file(const std::filesystem::path& path) {
+    auto text = [&]() -> Result<std::string> {
+        DESKEXT_TRY_ASSIGN(auto in, open_file_reader(path));
+        return read_all(*in, max_certs_d_file_bytes, ErrorCode::usage);
+    }();
+    if (!text) {
+        return std::unexpected(
+            std::move(text).error().context("reading " + platform::utf8_of(path)));
+    }
+    return text;
 }
 
 // Codes of an https attempt that mean "nothing speaks TLS there": the cue to try plain HTTP.
@@ -87,8 +95,9 @@ bool is_insecure(std::string_view authority, const std::vector<std::string>& ins
     return false;
 }
 
-TlsSettings tls_from_certs_d(const std::string& authority,
-                             const std::vector<std::filesystem::path>& certs_dirs, bool insecure) {
+Result<TlsSettings> tls_from_certs_d(const std::string& authority,
+                                     const std::vector<std::filesystem::path>& certs_dirs,
+                                     bool insecure) {
     TlsSettings tls;
     tls.verify = !insecure;
     for (const auto& base : certs_dirs) {
@@ -103,7 +112,8 @@ TlsSettings tls_from_certs_d(const std::string& authority,
         for (const auto& file : files) {
             const auto ext = platform::utf8_of(file.extension());
             if (ext == ".crt") {
-                tls.extra_ca_pem += read_text(file) + "\n";
+                DESKEXT_TRY_ASSIGN(const auto pem, read_certs_d_file(file));
+                tls.extra_ca_pem += pem + "\n";
             } else if (ext == ".cert" && tls.client_cert.empty()) {
                 // Docker pairs NAME.cert with NAME.key (client.cert / client.key).
                 auto key = file;
@@ -134,14 +144,13 @@ RegistrySession::RegistrySession(Reference reference, const SourceOptions& optio
       m_http(http_params(options), ProxyConfig::from_environment(),
              [insecure = options.insecure_registries, dirs = platform::docker_certs_dirs(),
               cache = std::make_shared<std::map<std::string, TlsSettings>>()](
-                 const std::string& authority) {
+                 const std::string& authority) -> Result<TlsSettings> {
                  auto it = cache->find(authority);
                  if (it == cache->end()) {
-                     it = cache
-                              ->emplace(authority,
-                                        tls_from_certs_d(authority, dirs,
-                                                         is_insecure(authority, insecure)))
-                              .first;
+                     DESKEXT_TRY_ASSIGN(
+                         auto tls,
+                         tls_from_certs_d(authority, dirs, is_insecure(authority, insecure)));
+                     it = cache->emplace(authority, std::move(tls)).first;
                  }
                  return it->second;
              }),

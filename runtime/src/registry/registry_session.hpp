@@ -74,9 +74,10 @@ private:
 [[nodiscard]] bool is_insecure(std::string_view authority,
                                const std::vector<std::string>& insecure_registries);
 
-// TLS for a host from the certs.d directories (docs/registry.md, "TLS").
-[[nodiscard]] TlsSettings tls_from_certs_d(const std::string& authority,
-                                           const std::vector<std::filesystem::path>& certs_dirs,
-                                           bool insecure);
+// TLS for a host from the certs.d directories (docs/registry.md, "TLS"); an error when one of
+// its CA files cannot be read.
+[[nodiscard]] Result<TlsSettings> tls_from_certs_d(
+    const std::string& authority, const std::vector<std::filesystem::path>& certs_dirs,
+    bool insecure);
 
 }  // namespace deskext::registry

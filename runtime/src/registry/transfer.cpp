@@ -52,7 +52,8 @@ Result<void> Transfer::configure(CURL* e, const std::string& url) {
     DESKEXT_TRY(set_response_callbacks(e, &Transfer::on_header, &Transfer::on_body, this));
     m_proxy = proxy_for(url, m_proxies);
     DESKEXT_TRY(set_proxy_options(e, m_proxy));
-    DESKEXT_TRY(set_tls_options(e, m_tls_for(url_authority(url)), m_ca_bundle));
+    DESKEXT_TRY_ASSIGN(const auto tls, m_tls_for(url_authority(url)));
+    DESKEXT_TRY(set_tls_options(e, tls, m_ca_bundle));
     set_headers(m_headers);
     DESKEXT_TRY(set_method_options(e, m_request, m_headers));
     return set_option(e, CURLOPT_HTTPHEADER, m_headers.get());

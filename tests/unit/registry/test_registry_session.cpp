@@ -3,11 +3,16 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+
+#include "fixtures/temp_dir.hpp"
 #include "registry/registry_session.hpp"
 
 using deskext::registry::is_insecure;
 using deskext::registry::is_loopback_authority;
 using deskext::registry::may_send_credentials;
+using deskext::registry::tls_from_certs_d;
 
 TEST_CASE("registry session: loopback authorities", "[registry]") {
     CHECK(is_loopback_authority("localhost:5000"));
@@ -46,4 +51,22 @@ TEST_CASE(
     // A user-info part does not make another host look like the insecure one.
     CHECK_FALSE(may_send_credentials("http://tokens.corp@evil.example/token", insecure));
     CHECK(may_send_credentials("http://evil.example@tokens.corp/token", insecure));
+}
+
+TEST_CASE("registry session: a certs.d CA that cannot be read fails, rather than being skipped",
+          "[registry]") {
+    deskext::fixtures::TempDir tmp;
+    const auto dir = tmp / "certs.d" / "reg.example";
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "ca.crt") << "PEM";
+    auto tls = tls_from_certs_d("reg.example", {tmp / "certs.d"}, false);
+    REQUIRE(tls);
+    CHECK(tls->verify);
+    CHECK(tls->extra_ca_pem == "PEM\n");
+
+    // A directory where a CA file is expected: nothing can be read from it.
+    std::filesystem::create_directories(dir / "more.crt");
+    tls = tls_from_certs_d("reg.example", {tmp / "certs.d"}, false);
+    REQUIRE_FALSE(tls);
+    CHECK_THAT(tls.error().message, Catch::Contains("more.crt"));
 }
