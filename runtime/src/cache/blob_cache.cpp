@@ -186,13 +186,13 @@ void BlobCache::remove(const Digest& digest) {
     std::filesystem::remove(*path, ec);
 }
 
-Result<std::unique_ptr<Reader>> BlobCache::open_entry(const Digest& digest, std::int64_t size) {
+Result<std::unique_ptr<VerifyingReader>> BlobCache::open_entry(const Digest& digest,
+                                                               std::int64_t size) {
     DESKEXT_TRY_ASSIGN(const auto present, has(digest, size));
     if (!present) return fail(ErrorCode::not_found, digest.str() + " is not in the blob cache");
     DESKEXT_TRY_ASSIGN(const auto path, path_of(digest));
     DESKEXT_TRY_ASSIGN(auto inner, open_file_reader(path));
-    return std::unique_ptr<Reader>(
-        std::make_unique<VerifyingReader>(std::move(inner), digest, size));
+    return std::make_unique<VerifyingReader>(std::move(inner), digest, size);
 }
 
 Result<BlobWriter> BlobCache::begin(const Digest& digest, std::int64_t size) {

@@ -86,8 +86,8 @@ public:
     void remove(const Digest& digest);
 
     // The entry as a stream that verifies again while it is read; not_found when absent.
-    [[nodiscard]] Result<std::unique_ptr<Reader>> open_entry(const Digest& digest,
-                                                             std::int64_t size);
+    [[nodiscard]] Result<std::unique_ptr<VerifyingReader>> open_entry(const Digest& digest,
+                                                                      std::int64_t size);
 
     [[nodiscard]] Result<BlobWriter> begin(const Digest& digest, std::int64_t size);
 

@@ -63,4 +63,11 @@ std::unique_ptr<Reader> read_arriving(std::shared_ptr<ArrivingBlob> blob,
     return std::make_unique<ArrivingReader>(std::move(blob), std::move(file));
 }
 
+VerifiedStream ArrivingBlob::verified_stream(std::shared_ptr<ArrivingBlob> blob,
+                                             std::unique_ptr<Reader> file, Digest digest,
+                                             std::int64_t size) {
+    return VerifiedStream(read_arriving(std::move(blob), std::move(file)), std::move(digest),
+                          size);
+}
+
 }  // namespace deskext::registry

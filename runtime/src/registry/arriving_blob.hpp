@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "deskext/io/reader.hpp"
+#include "deskext/source/raw_blob.hpp"
 
 namespace deskext::registry {
 
@@ -27,6 +28,12 @@ public:
     // ended. How many bytes may be read at `offset`; 0 at the end of a verified blob; the
     // download's error if it failed.
     [[nodiscard]] Result<std::int64_t> wait_beyond(std::int64_t offset);
+
+    // read_arriving as the verified stream of the blob `digest`, `size`: the download hashes
+    // the blob as it writes it (cache::BlobWriter) and the stream ends only once it matched.
+    [[nodiscard]] static VerifiedStream verified_stream(std::shared_ptr<ArrivingBlob> blob,
+                                                        std::unique_ptr<Reader> file,
+                                                        Digest digest, std::int64_t size);
 
 private:
     std::mutex m_mutex;

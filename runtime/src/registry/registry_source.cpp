@@ -85,43 +85,6 @@ struct DownloadBatch {
     std::vector<RegistrySession::BlobJob> jobs;
 };
 
-// A cache entry as read by the installer: the verifying stream, and on a digest or size mismatch
-// the entry is removed (it changed since it was committed) so that the next open fetches it.
-class CachedBlobReader final : public Reader {
-public:
-    CachedBlobReader(std::unique_ptr<Reader> inner, cache::BlobCache& cache, Digest digest,
-                     std::atomic<std::size_t>& removed)
-        : m_inner(std::move(inner)),
-          m_cache(cache),
-          m_digest(std::move(digest)),
-          m_removed(removed) {}
-
-    [[nodiscard]] Result<std::size_t> read(std::span<std::byte> buffer) override {
-        if (m_dropped) return std::unexpected(*m_dropped);
-        auto got = m_inner->read(buffer);
-        if (!got && got.error().code == ErrorCode::integrity) {
-            ++m_removed;
-            // Closed before the removal: Windows keeps the name of a removed file until its last
-            // handle is closed, and a fetch of the blob could not put a fresh copy there.
-            m_inner.reset();
-            m_cache.remove(m_digest);
-            auto path = m_cache.path_of(m_digest);
-            m_dropped = std::move(got).error().context(
-                fmt::format("the cached copy {} is damaged and was removed",
-                            path ? path->string() : m_digest.str()));
-            return std::unexpected(*m_dropped);
-        }
-        return got;
-    }
-
-private:
-    std::unique_ptr<Reader> m_inner;
-    cache::BlobCache& m_cache;
-    Digest m_digest;
-    std::atomic<std::size_t>& m_removed;  // layers are read on several threads
-    std::optional<Error> m_dropped;       // once damaged: the error every read gives
-};
-
 class RegistrySource final : public ImageSource {
 public:
     RegistrySource(Reference reference, const SourceOptions& options)
@@ -159,31 +122,6 @@ public:
         if (auto cache = blob_cache())
             (void)cache::write_manifest(**cache, descriptor.digest, document.bytes);
         return document;
-    }
-
-    [[nodiscard]] Result<std::unique_ptr<Reader>> open_blob(
-        const oci::Descriptor& descriptor) override {
-        if (descriptor.size < 0) {
-            return fail(ErrorCode::invalid_extension,
-                        fmt::format("{} has a negative size", descriptor.digest.str()));
-        }
-        // Being downloaded: read as it arrives (once; a later open reads the cache entry).
-        if (auto arriving = m_arriving.find(descriptor.digest);
-            arriving != m_arriving.end() && arriving->second.size == descriptor.size) {
-            auto reader = read_arriving(arriving->second.blob, std::move(arriving->second.file));
-            m_arriving.erase(arriving);
-            return reader;
-        }
-        DESKEXT_TRY_ASSIGN(auto* cache, blob_cache());
-        DESKEXT_TRY_ASSIGN(const bool present, cache->has(descriptor.digest, descriptor.size));
-        if (!present) {
-            end_background(false);
-            DESKEXT_TRY_ASSIGN(auto batch, plan_download({descriptor}, nullptr));
-            DESKEXT_TRY(run_download(*batch, {}));
-        }
-        DESKEXT_TRY_ASSIGN(auto entry, cache->open_entry(descriptor.digest, descriptor.size));
-        return std::unique_ptr<Reader>(std::make_unique<CachedBlobReader>(
-            std::move(entry), *cache, descriptor.digest, m_damaged_removed));
     }
 
     [[nodiscard]] std::size_t damaged_copies_removed() const override { return m_damaged_removed; }
@@ -228,6 +166,36 @@ public:
     RegistrySource& operator=(RegistrySource&&) = delete;
 
 private:
+    // A blob being downloaded is read as it arrives (once; a later open reads the cache entry),
+    // verified by the download; a cache entry is verified as it is read, and removed when it
+    // turns out damaged (it changed since it was committed) so that the next open fetches it.
+    [[nodiscard]] Result<RawBlob> open_raw(const oci::Descriptor& descriptor) override {
+        if (descriptor.size < 0) {
+            return fail(ErrorCode::invalid_extension,
+                        fmt::format("{} has a negative size", descriptor.digest.str()));
+        }
+        if (auto arriving = m_arriving.find(descriptor.digest);
+            arriving != m_arriving.end() && arriving->second.size == descriptor.size) {
+            auto stream = ArrivingBlob::verified_stream(arriving->second.blob,
+                                                        std::move(arriving->second.file),
+                                                        descriptor.digest, descriptor.size);
+            m_arriving.erase(arriving);
+            return RawBlob(std::move(stream));
+        }
+        DESKEXT_TRY_ASSIGN(auto* cache, blob_cache());
+        DESKEXT_TRY_ASSIGN(const bool present, cache->has(descriptor.digest, descriptor.size));
+        if (!present) {
+            end_background(false);
+            DESKEXT_TRY_ASSIGN(auto batch, plan_download({descriptor}, nullptr));
+            DESKEXT_TRY(run_download(*batch, {}));
+        }
+        DESKEXT_TRY_ASSIGN(auto entry, cache->open_entry(descriptor.digest, descriptor.size));
+        return RawBlob(VerifiedStream(std::move(entry)),
+                       [this, cache, digest = descriptor.digest](Error error) {
+                           return remove_damaged(*cache, digest, std::move(error));
+                       });
+    }
+
     // A blob of the background download, until open_blob takes it.
     struct Arriving {
         std::shared_ptr<ArrivingBlob> blob;
@@ -243,6 +211,16 @@ private:
             m_background.join();
         }
         m_arriving.clear();
+    }
+
+    // A cache entry found damaged while it was read: removed, and said so.
+    Error remove_damaged(cache::BlobCache& cache, const Digest& digest, Error error) {
+        ++m_damaged_removed;
+        cache.remove(digest);
+        auto path = cache.path_of(digest);
+        return std::move(error).context(
+            fmt::format("the cached copy {} is damaged and was removed",
+                        path ? path->string() : digest.str()));
     }
 
     RegistrySession& session() {
@@ -442,7 +420,7 @@ private:
     Limits m_limits;
     std::filesystem::path m_cache_override;
     std::unique_ptr<cache::BlobCache> m_cache;
-    std::atomic<std::size_t> m_damaged_removed = 0;
+    std::atomic<std::size_t> m_damaged_removed = 0;  // layers are read on several threads
     std::map<Digest, Arriving> m_arriving;
     std::jthread m_background;  // declared last: joined before the members it uses go
 };

@@ -207,8 +207,10 @@ public:
         return m_manifest;
     }
 
-    [[nodiscard]] Result<std::unique_ptr<Reader>> open_blob(
-        const oci::Descriptor& descriptor) override {
+    [[nodiscard]] std::optional<std::string> image_name() const override { return m_name; }
+
+private:
+    [[nodiscard]] Result<RawBlob> open_raw(const oci::Descriptor& descriptor) override {
         DESKEXT_TRY(blob_member_name(descriptor.digest));
         const auto it = m_blobs.find(descriptor.digest);
         if (it == m_blobs.end()) {
@@ -217,13 +219,9 @@ public:
         }
         DESKEXT_TRY_ASSIGN(auto inner,
                            open_file_reader(m_index.file(), it->second.offset, it->second.size));
-        return std::unique_ptr<Reader>(std::make_unique<VerifyingReader>(
-            std::move(inner), descriptor.digest, descriptor.size));
+        return RawBlob(std::move(inner));
     }
 
-    [[nodiscard]] std::optional<std::string> image_name() const override { return m_name; }
-
-private:
     TarIndex m_index;
     std::string m_description;
     std::optional<std::string> m_name;

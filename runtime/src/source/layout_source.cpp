@@ -121,26 +121,6 @@ public:
         return Document{type, std::move(bytes), descriptor.digest};
     }
 
-    [[nodiscard]] Result<std::unique_ptr<Reader>> open_blob(
-        const oci::Descriptor& descriptor) override {
-        DESKEXT_TRY_ASSIGN(const auto name, blob_member_name(descriptor.digest));
-        if (descriptor.size < 0) {
-            return fail(ErrorCode::invalid_extension,
-                        fmt::format("{} has a negative size", descriptor.digest.str()));
-        }
-        auto inner = m_store->open(name);
-        if (!inner) {
-            if (inner.error().code == ErrorCode::not_found) {
-                return fail(ErrorCode::not_found,
-                            fmt::format("blob {} is missing from {}", descriptor.digest.str(),
-                                        m_store->describe()));
-            }
-            return std::unexpected(std::move(inner).error());
-        }
-        return std::unique_ptr<Reader>(std::make_unique<VerifyingReader>(
-            std::move(*inner), descriptor.digest, descriptor.size));
-    }
-
     // containerd's full name, else a ref.name that is a whole reference rather than a bare tag:
     // `skopeo copy … oci-archive:F:acme/ext:1.0` and `podman save --format oci-archive` write
     // "acme/ext:1.0" or "localhost/ext:latest" there.
@@ -156,6 +136,24 @@ public:
     }
 
 private:
+    [[nodiscard]] Result<RawBlob> open_raw(const oci::Descriptor& descriptor) override {
+        DESKEXT_TRY_ASSIGN(const auto name, blob_member_name(descriptor.digest));
+        if (descriptor.size < 0) {
+            return fail(ErrorCode::invalid_extension,
+                        fmt::format("{} has a negative size", descriptor.digest.str()));
+        }
+        auto inner = m_store->open(name);
+        if (!inner) {
+            if (inner.error().code == ErrorCode::not_found) {
+                return fail(ErrorCode::not_found,
+                            fmt::format("blob {} is missing from {}", descriptor.digest.str(),
+                                        m_store->describe()));
+            }
+            return std::unexpected(std::move(inner).error());
+        }
+        return RawBlob(std::move(*inner));
+    }
+
     std::unique_ptr<BlobStore> m_store;
     std::string m_description;
     oci::Descriptor m_selected;

@@ -251,10 +251,6 @@ public:
         const deskext::oci::Descriptor& descriptor) override {
         return m_inner.fetch_manifest(descriptor);
     }
-    [[nodiscard]] deskext::Result<std::unique_ptr<deskext::Reader>> open_blob(
-        const deskext::oci::Descriptor& descriptor) override {
-        return m_inner.open_blob(descriptor);
-    }
     [[nodiscard]] std::optional<std::string> image_name() const override { return std::nullopt; }
     [[nodiscard]] std::optional<deskext::layer::EntryList> layer_entries(
         const deskext::oci::Descriptor& layer) override {
@@ -269,6 +265,11 @@ public:
     std::map<deskext::Digest, deskext::layer::EntryList> kept;
 
 private:
+    [[nodiscard]] deskext::Result<deskext::RawBlob> open_raw(
+        const deskext::oci::Descriptor& descriptor) override {
+        return open_raw_of(m_inner, descriptor);
+    }
+
     MemorySource& m_inner;
 };
 

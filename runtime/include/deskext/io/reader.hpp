@@ -29,6 +29,9 @@ public:
     VerifyingReader(std::unique_ptr<Reader> inner, Digest expected, std::int64_t expected_size);
     [[nodiscard]] Result<std::size_t> read(std::span<std::byte> buffer) override;
     [[nodiscard]] std::int64_t bytes_read() const { return m_read; }
+    // What it checks against (before it failed: a failure forgets the digest).
+    [[nodiscard]] const Digest& expected() const { return m_expected; }
+    [[nodiscard]] std::int64_t expected_size() const { return m_expected_size; }
 
 private:
     std::unique_ptr<Reader> m_inner;

@@ -17,6 +17,7 @@
 #include "deskext/layer/layer_progress.hpp"
 #include "deskext/limits.hpp"
 #include "deskext/oci/models.hpp"
+#include "deskext/source/raw_blob.hpp"
 
 namespace deskext {
 
@@ -60,9 +61,10 @@ public:
     [[nodiscard]] virtual Result<Document> fetch_manifest(const oci::Descriptor& descriptor) = 0;
 
     // A blob (config or layer) as a stream that verifies digest and size while it is read
-    // (VerifyingReader). The bytes are trustworthy only once the stream has returned 0.
-    [[nodiscard]] virtual Result<std::unique_ptr<Reader>> open_blob(
-        const oci::Descriptor& descriptor) = 0;
+    // (VerifyingReader). The bytes are trustworthy only once the stream has returned 0. Not
+    // virtual: the verification is done here, around the source's open_raw, so that no source
+    // can leave it out.
+    [[nodiscard]] Result<std::unique_ptr<Reader>> open_blob(const oci::Descriptor& descriptor);
 
     // The image name the source carries, for naming the extension directory:
     // io.containerd.image.name / RepoTags / the registry reference. Empty when none.
@@ -105,6 +107,18 @@ public:
         (void)blobs;
         (void)progress;
         return PrefetchScope();
+    }
+
+protected:
+    // The blob's bytes as the source has them, unchecked, or a stream verified already
+    // (RawBlob); open_blob verifies the first. Errors: not_found when the source lacks it.
+    [[nodiscard]] virtual Result<RawBlob> open_raw(const oci::Descriptor& descriptor) = 0;
+
+    // The raw blob of another source, for a source that serves that one's blobs: verified once,
+    // by the open_blob of the source that serves it.
+    [[nodiscard]] static Result<RawBlob> open_raw_of(ImageSource& other,
+                                                     const oci::Descriptor& descriptor) {
+        return other.open_raw(descriptor);
     }
 };
 
