@@ -167,6 +167,8 @@ InstallState new_state(const ImageSource& source, const std::string& name,
     state.platform = host;
     state.image_platform = platform::to_string(image.image_platform);
     state.installed_at = now_rfc3339();
+    state.blobs.push_back(image.manifest.config.digest.str());
+    for (const auto& layer : image.manifest.layers) state.blobs.push_back(layer.digest.str());
     return state;
 }
 

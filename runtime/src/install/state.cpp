@@ -45,6 +45,7 @@ std::string to_json_text(const InstallState& state) {
         {"binaries", state.binaries},
         {"emulated", std::move(emulated)},
         {"files", std::move(files)},
+        {"blobs", state.blobs},
     };
     return j.dump(2) + "\n";
 }
@@ -73,6 +74,8 @@ Result<InstallState> parse_state(std::string_view json) {
             s.emulated.push_back(
                 {e.at("binary").get<std::string>(), e.at("image_platform").get<std::string>(),
                  e.at("manifest_digest").get<std::string>(), e.value("runs_as", "")});
+        // Optional: records written before the blobs were kept have none.
+        s.blobs = j.value("blobs", std::vector<std::string>{});
         for (const auto& f : j.at("files")) {
             InstalledFile file;
             file.path = f.at("path").get<std::string>();

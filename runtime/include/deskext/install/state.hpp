@@ -49,6 +49,9 @@ struct InstallState {
     std::vector<std::string> binaries;     // host/<name> entries
     std::vector<EmulatedBinary> emulated;  // of `binaries`, those from another variant
     std::vector<InstalledFile> files;      // every regular file, sorted by path
+    // The config and layer digests of the manifest installed: what the blob cache keeps for an
+    // update (docs/registry.md, "Blob cache"). Empty in records written before they were kept.
+    std::vector<std::string> blobs;
 };
 
 inline constexpr std::string_view state_dir_name = ".deskext";
