@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "cache/cache_lock.hpp"
+#include "cache/last_use.hpp"
 #include "deskext/platform/fs.hpp"
 #include "deskext/platform/random_name.hpp"
 #include "deskext/platform/utf8.hpp"
@@ -154,7 +156,10 @@ Result<void> BlobWriter::commit() {
 
 Result<BlobCache> BlobCache::open(std::filesystem::path dir) {
     DESKEXT_TRY(platform::create_directories(dir / "blobs" / "sha256"));
-    return BlobCache(std::move(dir));
+    DESKEXT_TRY_ASSIGN(auto lock, platform::FileLock::acquire(lock_path(dir),
+                                                              platform::LockMode::shared,
+                                                              reader_lock_wait));
+    return BlobCache(std::move(dir), std::move(lock));
 }
 
 Result<std::filesystem::path> BlobCache::path_of(const Digest& digest) const {
@@ -176,6 +181,7 @@ Result<bool> BlobCache::has(const Digest& digest, std::int64_t size) {
         std::filesystem::remove(path, ec);
         return false;
     }
+    mark_used(path);
     return true;
 }
 

@@ -16,6 +16,7 @@
 
 #include "deskext/digest.hpp"
 #include "deskext/io/reader.hpp"
+#include "deskext/platform/file_lock.hpp"
 
 namespace deskext::cache {
 
@@ -70,7 +71,9 @@ private:
 
 class BlobCache {
 public:
-    // Creates <dir>/blobs/sha256 when needed.
+    // Creates <dir>/blobs/sha256 when needed and holds the cache's lock shared until destroyed,
+    // so that no prune removes an entry meanwhile (cache_lock.hpp; busy when a prune holds it
+    // longer than reader_lock_wait).
     [[nodiscard]] static Result<BlobCache> open(std::filesystem::path dir);
 
     [[nodiscard]] const std::filesystem::path& dir() const { return m_dir; }
@@ -79,7 +82,8 @@ public:
 
     // Whether an entry exists: a regular file of the right size (one of another size is
     // removed and reported absent). Its content is not hashed here: it was when it was
-    // committed, and open_entry verifies it again as it is read.
+    // committed, and open_entry verifies it again as it is read. A present entry is marked used
+    // (last_use.hpp).
     [[nodiscard]] Result<bool> has(const Digest& digest, std::int64_t size);
 
     // Drops an entry found damaged while it was read, so that it is fetched again.
@@ -93,8 +97,10 @@ public:
 
 private:
     friend class BlobWriter;
-    explicit BlobCache(std::filesystem::path dir) : m_dir(std::move(dir)) {}
+    BlobCache(std::filesystem::path dir, platform::FileLock lock)
+        : m_dir(std::move(dir)), m_lock(std::move(lock)) {}
     std::filesystem::path m_dir;
+    platform::FileLock m_lock;
 };
 
 }  // namespace deskext::cache

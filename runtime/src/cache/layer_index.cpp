@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cache/last_use.hpp"
 #include "cache/unflushed_entry.hpp"
 
 namespace deskext::cache {
@@ -99,7 +100,10 @@ std::optional<layer::EntryList> read_layer_index(const BlobCache& cache, const D
     std::optional<layer::EntryList> entries;
     if (auto reader = open_file_reader(*path)) entries = parse(**reader, layer, limits);
     // Damaged or foreign: drop it, the layer is read instead (and the index written again).
-    if (!entries) std::filesystem::remove(*path, ec);
+    if (!entries)
+        std::filesystem::remove(*path, ec);
+    else
+        mark_used(*path);
     return entries;
 }
 

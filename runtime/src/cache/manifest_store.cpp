@@ -2,6 +2,7 @@
 
 #include <system_error>
 
+#include "cache/last_use.hpp"
 #include "cache/unflushed_entry.hpp"
 #include "deskext/io/reader.hpp"
 
@@ -27,7 +28,10 @@ std::optional<std::string> read_manifest(const BlobCache& cache, const Digest& d
         if (auto text = read_all(**reader, cap); text && sha256_of(*text) == digest)
             bytes = std::move(*text);
     }
-    if (!bytes) std::filesystem::remove(*path, ec);
+    if (!bytes)
+        std::filesystem::remove(*path, ec);
+    else
+        mark_used(*path);
     return bytes;
 }
 
