@@ -1,10 +1,9 @@
 #include <fmt/format.h>
 
-#include <array>
 #include <cstdint>
-#include <limits>
 #include <string_view>
 
+#include "cache_settings.hpp"
 #include "commands.hpp"
 #include "common_options.hpp"
 #include "deskext/install/installer.hpp"
@@ -39,44 +38,21 @@ std::string summary(const InstallOutcome& outcome) {
     return text;
 }
 
-// "--max-uncompressed-size 80G", "--max-entries 2M": a count with an optional binary suffix (K,
-// M, G, T).
-Result<std::int64_t> parse_size(std::string_view option, const std::string& text) {
-    constexpr std::array<std::pair<std::string_view, int>, 5> suffixes{
-        {{"", 0}, {"K", 10}, {"M", 20}, {"G", 30}, {"T", 40}}};
-    const std::size_t digits = text.find_first_not_of("0123456789");
-    const std::string_view number = std::string_view(text).substr(0, digits);
-    const std::string_view suffix =
-        digits == std::string::npos ? std::string_view{} : std::string_view(text).substr(digits);
-    std::int64_t value = -1;
-    for (const auto& [name, shift] : suffixes) {
-        if (suffix != name || number.empty() || number.size() > 18) continue;
-        const std::int64_t n = std::stoll(std::string(number));
-        if (n <= (std::numeric_limits<std::int64_t>::max() >> shift)) value = n << shift;
-    }
-    if (value < 0)
-        return fail(ErrorCode::usage,
-                    fmt::format("--{} {}: expected a number, optionally followed by K, M, G or T "
-                                "(binary multiples)",
-                                option, text));
-    return value;
-}
-
 // The caps on what layers may expand to and hold; defaults in deskext/limits.hpp.
 Result<void> limit_options(const Args& args, Limits& limits) {
     if (auto size = args.value("max-uncompressed-size")) {
         DESKEXT_TRY_ASSIGN(limits.max_uncompressed_bytes,
-                           parse_size("max-uncompressed-size", *size));
+                           parse_size("--max-uncompressed-size", *size));
     }
     if (auto ratio = args.value("max-ratio")) {
-        DESKEXT_TRY_ASSIGN(limits.max_compression_ratio, parse_size("max-ratio", *ratio));
+        DESKEXT_TRY_ASSIGN(limits.max_compression_ratio, parse_size("--max-ratio", *ratio));
     }
     if (auto entries = args.value("max-entries")) {
-        DESKEXT_TRY_ASSIGN(const std::int64_t n, parse_size("max-entries", *entries));
+        DESKEXT_TRY_ASSIGN(const std::int64_t n, parse_size("--max-entries", *entries));
         limits.max_image_entries = static_cast<std::size_t>(n);
     }
     if (auto size = args.value("max-names-size")) {
-        DESKEXT_TRY_ASSIGN(const std::int64_t n, parse_size("max-names-size", *size));
+        DESKEXT_TRY_ASSIGN(const std::int64_t n, parse_size("--max-names-size", *size));
         limits.max_name_bytes = static_cast<std::size_t>(n);
     }
     return {};
@@ -95,10 +71,16 @@ Result<nlohmann::json> install_or_update(const Args& args, Output& out, bool upd
     DESKEXT_TRY_ASSIGN(options.wait, wait_option(args));
     DESKEXT_TRY(limit_options(args, options.limits));
 
+    DESKEXT_TRY_ASSIGN(const auto cache, cache_settings());
+
     DESKEXT_TRY_ASSIGN(auto sources, source_options(args));
     sources.limits = options.limits;
     DESKEXT_TRY_ASSIGN(auto source, open_source(args.positionals[0], sources));
+    register_with_cache(cache, options.root, out.events());
     DESKEXT_TRY_ASSIGN(auto outcome, install_extension(*source, options, out.events()));
+    // A registry source holds the cache's lock shared until it goes; the prune needs it alone.
+    source.reset();
+    prune_after_change(cache, options.root, out.events());
     out.summary(summary(outcome));
     return result_fields(outcome, update ? "update" : "install");
 }

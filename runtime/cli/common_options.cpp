@@ -1,6 +1,8 @@
 #include "common_options.hpp"
 
+#include <array>
 #include <charconv>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -58,6 +60,29 @@ Result<SourceOptions> source_options(const Args& args) {
         options.request_timeout = std::chrono::seconds(seconds);
     }
     return options;
+}
+
+// "--max-uncompressed-size 80G", "--max-entries 2M", DESKEXT_CACHE_MAX=2G: a count with an
+// optional binary suffix (K, M, G, T). `what` names the option or variable in the message.
+Result<std::int64_t> parse_size(std::string_view what, const std::string& text) {
+    constexpr std::array<std::pair<std::string_view, int>, 5> suffixes{
+        {{"", 0}, {"K", 10}, {"M", 20}, {"G", 30}, {"T", 40}}};
+    const std::size_t digits = text.find_first_not_of("0123456789");
+    const std::string_view number = std::string_view(text).substr(0, digits);
+    const std::string_view suffix =
+        digits == std::string::npos ? std::string_view{} : std::string_view(text).substr(digits);
+    std::int64_t value = -1;
+    for (const auto& [name, shift] : suffixes) {
+        if (suffix != name || number.empty() || number.size() > 18) continue;
+        const std::int64_t n = std::stoll(std::string(number));
+        if (n <= (std::numeric_limits<std::int64_t>::max() >> shift)) value = n << shift;
+    }
+    if (value < 0)
+        return fail(ErrorCode::usage,
+                    fmt::format("{} {}: expected a number, optionally followed by K, M, G or T "
+                                "(binary multiples)",
+                                what, text));
+    return value;
 }
 
 Result<platform::LockWait> wait_option(const Args& args) {

@@ -26,6 +26,10 @@ namespace deskext::cli {
 // validate, export).
 [[nodiscard]] Result<SourceOptions> source_options(const Args& args);
 
+// A size or count with an optional binary suffix: "512M", "2G", "1M" (K, M, G, T). Usage error
+// otherwise, naming `what` (the option, "--max-entries", or the variable, "DESKEXT_CACHE_MAX").
+[[nodiscard]] Result<std::int64_t> parse_size(std::string_view what, const std::string& text);
+
 // --wait[=SECONDS] for a lock another deskext holds: absent → fail at once (busy, exit 10),
 // bare → wait forever, SECONDS → wait that long.
 [[nodiscard]] Result<platform::LockWait> wait_option(const Args& args);
