@@ -1,6 +1,6 @@
 # bash completion for deskext(1). Works with or without the bash-completion package.
 
-_deskext_commands="install update uninstall rm verify ls inspect validate export version help"
+_deskext_commands="install update uninstall rm verify ls inspect validate export cache version help"
 _deskext_platforms="linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64"
 
 # The options each command takes (the command table of runtime/cli/main.cpp).
@@ -15,6 +15,7 @@ _deskext_options() {
         inspect) echo "--platform --all-platforms --json --insecure-registry --timeout" ;;
         validate) echo "--json --insecure-registry --timeout" ;;
         export) echo "--output --platform --json --insecure-registry --timeout" ;;
+        cache) echo "--root --json --all --wait" ;;
         version) echo "--json" ;;
     esac
 }
@@ -65,6 +66,8 @@ _deskext() {
     case "$command" in
         uninstall | rm | verify)
             COMPREPLY=($(_deskext_installed "$command" "$cur")) ;;
+        cache)
+            [ "$COMP_CWORD" -eq 2 ] && COMPREPLY=($(compgen -W "ls prune" -- "$cur")) ;;
         install | update | inspect | validate | export)
             # A SOURCE: an image archive or layout, or a transport prefix.
             COMPREPLY=($(compgen -f -- "$cur") \

@@ -30,6 +30,7 @@ Result<nlohmann::json> run_validate(const Args& args, Output& out);
 Result<nlohmann::json> run_verify(const Args& args, Output& out);
 Result<nlohmann::json> run_export(const Args& args, Output& out);
 Result<nlohmann::json> run_version(const Args& args, Output& out);
+Result<nlohmann::json> run_cache(const Args& args, Output& out);
 
 // The table main() dispatches on (also the source of `deskext help`).
 [[nodiscard]] std::span<const Command> commands();

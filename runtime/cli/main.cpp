@@ -40,6 +40,7 @@ constexpr std::array install_options{json_flag,
 constexpr std::array root_options{json_flag, root_opt};
 constexpr std::array locking_root_options{json_flag, root_opt, wait_opt};
 constexpr std::array json_options{json_flag};
+constexpr std::array cache_options{json_flag, root_opt, OptionSpec{"all"}, wait_opt};
 constexpr std::array inspect_options{json_flag, OptionSpec{"platform", true},
                                      OptionSpec{"all-platforms"}, insecure_registry_opt,
                                      timeout_opt};
@@ -84,6 +85,12 @@ constexpr std::array command_table{
             "write an offline bundle (an OCI archive) of images, every platform or those given, "
             "for install oci-archive:FILE:REF",
             export_options, run_export},
+    Command{"cache",
+            "cache ls [--root DIR] [--json] | cache prune [--all] [--root DIR] [--json] "
+            "[--wait[=SECONDS]]",
+            "list the blob cache (which entries extensions in the root use), or remove what no "
+            "installed extension needs (--all: everything)",
+            cache_options, run_cache},
     Command{"version", "version [--json]", "print version, commit and platforms", json_options,
             run_version},
 };

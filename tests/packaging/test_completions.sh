@@ -37,6 +37,8 @@ complete_words "linux/amd64 linux/arm64" deskext inspect x.tar --platform l
 complete_words "acme_ext" deskext rm --root "$root" a
 complete_words "acme_ext docker_volumes-backup-extension" deskext verify --root "$root" ""
 complete_words "oci: oci-archive:" deskext install oci
+complete_words "ls prune" deskext cache ""
+complete_words "--all" deskext cache prune --a
 
 # zsh: the completion parses, and autoloading it from fpath defines the function.
 if command -v zsh >/dev/null; then
