@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -206,6 +207,38 @@ std::string slurp(const std::filesystem::path& path) {
     std::ostringstream s;
     s << in.rdbuf();
     return s.str();
+}
+
+namespace {
+
+nlohmann::json read_blob(const std::filesystem::path& layout, const std::string& digest) {
+    return nlohmann::json::parse(slurp(layout / "blobs" / "sha256" / digest.substr(7)));
+}
+
+std::optional<ImageBlobs> find_image(const std::filesystem::path& layout,
+                                     const nlohmann::json& index, const std::string& arch) {
+    for (const auto& d : index.at("manifests")) {
+        auto doc = read_blob(layout, d.at("digest").get<std::string>());
+        if (doc.contains("manifests")) {
+            if (auto found = find_image(layout, doc, arch)) return found;
+            continue;
+        }
+        if (!d.contains("platform") || d["platform"].value("architecture", "") != arch) continue;
+        ImageBlobs blobs;
+        blobs.manifest = {d["digest"], d["size"]};
+        blobs.config = {doc["config"]["digest"], doc["config"]["size"]};
+        for (const auto& l : doc.at("layers")) blobs.layers.push_back({l["digest"], l["size"]});
+        return blobs;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+ImageBlobs image_blobs(const std::filesystem::path& layout, const std::string& arch) {
+    auto found = find_image(layout, nlohmann::json::parse(slurp(layout / "index.json")), arch);
+    if (!found) throw std::runtime_error("no linux/" + arch + " image in " + layout.string());
+    return *found;
 }
 
 }  // namespace deskext::testing

@@ -83,6 +83,22 @@ struct Run {
 [[nodiscard]] std::vector<nlohmann::json> json_events(const std::vector<std::string>& args,
                                                       const std::string& out);
 
+struct Blob {
+    std::string digest;  // "sha256:<hex>"
+    long size = 0;
+};
+
+// The manifest, config and layers of the linux/`arch` image of the test extension in an OCI
+// layout.
+struct ImageBlobs {
+    Blob manifest;
+    Blob config;
+    std::vector<Blob> layers;
+};
+
+// Throws std::runtime_error when the layout has no linux/`arch` image.
+[[nodiscard]] ImageBlobs image_blobs(const std::filesystem::path& layout, const std::string& arch);
+
 // Runs skopeo (which must be installed: the tests fail, never skip, without it).
 void skopeo_copy(const std::vector<std::string>& args);
 

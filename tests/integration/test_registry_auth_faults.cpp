@@ -32,44 +32,6 @@ const std::string password = "pw-8f3a91c2-do-not-print";
 // token ("identitytoken" in config.json).
 const std::string identity_token = "idt-0c5e8d41-refresh-do-not-print";
 
-struct Blob {
-    std::string digest;
-    long size = 0;
-};
-
-// The config and layers of the linux/`arch` image of the test extension in an OCI layout.
-struct ImageBlobs {
-    Blob config;
-    std::vector<Blob> layers;
-};
-
-nlohmann::json read_blob(const fs::path& layout, const std::string& digest) {
-    return nlohmann::json::parse(slurp(layout / "blobs" / "sha256" / digest.substr(7)));
-}
-
-std::optional<ImageBlobs> find_image(const fs::path& layout, const nlohmann::json& index,
-                                     const std::string& arch) {
-    for (const auto& d : index.at("manifests")) {
-        auto doc = read_blob(layout, d.at("digest").get<std::string>());
-        if (doc.contains("manifests")) {
-            if (auto found = find_image(layout, doc, arch)) return found;
-            continue;
-        }
-        if (!d.contains("platform") || d["platform"].value("architecture", "") != arch) continue;
-        ImageBlobs blobs;
-        blobs.config = {doc["config"]["digest"], doc["config"]["size"]};
-        for (const auto& l : doc.at("layers")) blobs.layers.push_back({l["digest"], l["size"]});
-        return blobs;
-    }
-    return std::nullopt;
-}
-
-ImageBlobs image_blobs(const fs::path& layout, const std::string& arch) {
-    auto found = find_image(layout, nlohmann::json::parse(slurp(layout / "index.json")), arch);
-    if (!found) throw std::runtime_error("no linux/" + arch + " image in " + layout.string());
-    return *found;
-}
-
 // The test extension's top layer split in two: the files an install copies below, metadata.json
 // (and a VERSION file) on top.
 std::vector<fixtures::ImageVariant> split_variants(const std::string& version) {
