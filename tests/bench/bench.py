@@ -13,13 +13,17 @@ docker-registry (deskext-bench-registry), then times, round after round, each of
   pipeline-offline  umoci raw unpack of the equivalent OCI layout + copy_extension.sh
   floor             per layer, concurrently: curl the blob | sha256sum and gzip -dc
 
+Then, once per size, the disk footprint (installed files and blob cache, as du counts them) after
+an install of v1, each of five updates (u1 … u5: new host programs and a new top layer, as a
+release brings) and an uninstall; docker's own way is a column left for later.
+
 The order of the commands rotates from round to round, so that none always runs after the same
 one. Each command is timed from its start to its end (its peak RSS read from wait4, as
 /usr/bin/time reads it, with no other process in front of it). What deskext installs is compared
 with what the pipeline copies, and the installed linux binary is run when it can run here: a
 wrong install fails the benchmark whatever the timings.
 
-Writes, into --out: results.json (every sample), results.csv (per size and command), results.md
+Writes, into --out: results.json (every sample and the footprint), results.csv (per size and command), results.md
 (the tables and the machine they came from), table.md (the same, for README.md) and, unless
 --no-plot, plot.png (gnuplot).
 """
@@ -45,6 +49,7 @@ COPY_SCRIPT = HERE / "copy_extension.sh"
 SIZES = {"50M": 50 << 20, "200M": 200 << 20, "1G": 1 << 30}
 SIZE_LABELS = {"50M": "50 MiB", "200M": "200 MiB", "1G": "1 GiB"}
 EXTENSION_NAME = "deskext/bench"
+UPDATES = 5  # the footprint's updates, tags u1 … u5
 
 SCENARIOS = [
     ("deskext-cold", "deskext install, registry, cold (empty cache and root)"),
@@ -172,7 +177,8 @@ class Image:
             reset_dir(self.dir)
             started = time.monotonic()
             run([generator, "--layout", self.layout, "--size", size_name,
-                 "--name", EXTENSION_NAME])
+                 "--name", EXTENSION_NAME, "--updates", str(UPDATES), "--updates-arch",
+                 host_arch()])
             env = args.env
             run(["skopeo", "--insecure-policy", "copy", "--quiet", "--all",
                  f"oci:{self.layout}:v1", f"oci-archive:{self.archive}:v1"], env=env)
@@ -181,9 +187,10 @@ class Image:
             stamp_file.write_text(stamp)
             log(f"{size_name}: written in {time.monotonic() - started:.1f} s")
         self.repo = f"bench/ext-{size_name.lower()}"
-        self.reference = {tag: f"{registry.host}/{self.repo}:{tag}" for tag in ("v1", "v2")}
+        tags = ["v1", "v2"] + [f"u{u}" for u in range(1, UPDATES + 1)]
+        self.reference = {tag: f"{registry.host}/{self.repo}:{tag}" for tag in tags}
         log(f"{size_name}: pushing to {registry.host}/{self.repo}")
-        for tag in ("v1", "v2"):
+        for tag in tags:
             registry.push(self.layout, tag, f"{self.repo}:{tag}")
         self.host_layers = self._host_layers()
 
@@ -206,6 +213,7 @@ class Bench:
         self.deskext = args.build_dir / "runtime" / "deskext"
         self.runs_dir = args.work / "runs"
         self.samples = {}  # size → scenario → list of {seconds, rss_kib, blob_gets}
+        self.footprints = {}  # size → list of {step, installed_bytes, cache_bytes}
 
     def dirs(self, size_name, scenario):
         base = self.runs_dir / size_name / scenario
@@ -347,6 +355,35 @@ class Bench:
         if diff.returncode != 0:
             raise BenchError(f"{scenario}: {target} differs from the reference:\n{diff.stdout}")
 
+    # --- disk footprint ---------------------------------------------------------------------
+
+    def footprint(self, image, registry):
+        """Installed files and blob cache after an install, each update and an uninstall."""
+        root, cache, _ = self.dirs(image.size_name, "footprint")
+        for d in (root, cache):
+            reset_dir(d)
+        insecure = ["--insecure-registry", registry.host]
+        steps = [("install v1", "install", "v1")]
+        steps += [(f"update u{u}", "update", f"u{u}") for u in range(1, UPDATES + 1)]
+        rows = []
+        name = None
+        for label, command, tag in steps:
+            result = self.deskext_ok([command, image.reference[tag], "--root", str(root),
+                                      *insecure], cache)
+            name = result["name"]
+            title = json.loads((root / name / "metadata.json").read_text())["ui"]["dashboard-tab"]
+            if title["title"] != f"Bench {tag}":
+                raise BenchError(f"footprint: {label} did not install {tag}")
+            rows.append({"step": label, "installed_bytes": disk_usage(root),
+                         "cache_bytes": disk_usage(cache)})
+        self.deskext_ok(["uninstall", name, "--root", str(root)], cache)
+        rows.append({"step": "uninstall", "installed_bytes": disk_usage(root),
+                     "cache_bytes": disk_usage(cache)})
+        log(f"{image.size_name}: footprint (MiB, installed + cache): " +
+            ", ".join(f"{r['step']} {r['installed_bytes'] / (1 << 20):.1f} + "
+                      f"{r['cache_bytes'] / (1 << 20):.1f}" for r in rows))
+        return rows
+
     # --- timing -----------------------------------------------------------------------------
 
     def timed(self, image, scenario, registry, check):
@@ -404,8 +441,23 @@ class Bench:
             log(f"{size_name}: {label}: " +
                 ", ".join(f"{s} {seen[s]['seconds']:.2f}s" for s in names))
         self.samples[size_name] = samples
+        self.footprints[size_name] = self.footprint(image, registry)
         shutil.rmtree(self.runs_dir / size_name, ignore_errors=True)
         return image
+
+
+def disk_usage(path):
+    """Bytes the files under `path` take on disk, as du counts them (a file with several names
+    once)."""
+    seen = set()
+    total = 0
+    for dirpath, dirnames, filenames in os.walk(path):
+        for entry in [dirpath] + [os.path.join(dirpath, n) for n in filenames + dirnames]:
+            st = os.lstat(entry)
+            if (st.st_dev, st.st_ino) not in seen:
+                seen.add((st.st_dev, st.st_ino))
+                total += st.st_blocks * 512
+    return total
 
 
 def summarise(samples):
@@ -428,7 +480,29 @@ def fmt_time(summary):
     return f"{summary['median']:.2f} ({summary['min']:.2f}–{summary['max']:.2f})"
 
 
-def write_results(out, machine, summaries, layer_sizes, runs, smoke):
+def footprint_table(footprints):
+    """The disk footprint as a markdown table: a row per step, deskext's files + cache per size;
+    docker's own way is not measured yet."""
+    sizes = list(footprints)
+    mib = 1 << 20
+    lines = ["Disk footprint, MiB: installed files + blob cache = total, after each step of an "
+             f"install and {UPDATES} updates (each new host programs and top layer) of the host "
+             "variant, then an uninstall.\n\n",
+             "| step | " + " | ".join(f"deskext, {SIZE_LABELS[s]} | docker, {SIZE_LABELS[s]}"
+                                     for s in sizes) + " |\n",
+             "| --- |" + " --- | --- |" * len(sizes) + "\n"]
+    for i, row in enumerate(footprints[sizes[0]]):
+        cells = []
+        for s in sizes:
+            r = footprints[s][i]
+            cells.append(f"{r['installed_bytes'] / mib:.1f} + {r['cache_bytes'] / mib:.1f} = "
+                         f"{(r['installed_bytes'] + r['cache_bytes']) / mib:.1f}")
+            cells.append("not measured")
+        lines.append(f"| {row['step']} | " + " | ".join(cells) + " |\n")
+    return "".join(lines)
+
+
+def write_results(out, machine, summaries, layer_sizes, runs, smoke, footprints):
     out.mkdir(parents=True, exist_ok=True)
     sizes = list(summaries)
     names = [name for name, _ in SCENARIOS]
@@ -479,6 +553,7 @@ def write_results(out, machine, summaries, layer_sizes, runs, smoke):
     ]
     for title, cell in rows:
         lines.append(f"| {title} | " + " | ".join(cell(s) for s in sizes) + " |\n")
+    lines += ["\n", footprint_table(footprints)]
     lines.append(f"\nMeasured on {machine['cpu']}, nproc {machine['nproc']}, Linux "
                  f"{machine['kernel']}, {machine['date']} (load average "
                  f"{machine['load_average_at_start']:.2f} at start), deskext built "
@@ -492,7 +567,7 @@ def write_results(out, machine, summaries, layer_sizes, runs, smoke):
         ("\n![time against image size](plot.png)\n" if (out / "plot.png").exists() else ""))
     (out / "results.json").write_text(json.dumps(
         {"machine": machine, "runs": runs, "smoke": smoke, "results": summaries,
-         "host_layer_sizes": layer_sizes}, indent=2) + "\n")
+         "host_layer_sizes": layer_sizes, "footprint": footprints}, indent=2) + "\n")
 
 
 def plot(out, summaries):
@@ -595,7 +670,8 @@ def main():
     (args.out / "plot.png").unlink(missing_ok=True)  # never a plot of another run
     if not args.smoke and not args.no_plot:
         plot(args.out, summaries)
-    write_results(args.out, machine, summaries, layer_sizes, args.runs, args.smoke)
+    write_results(args.out, machine, summaries, layer_sizes, args.runs, args.smoke,
+                  bench.footprints)
     sys.stdout.write((args.out / "table.md").read_text())
 
 

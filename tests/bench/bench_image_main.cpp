@@ -10,8 +10,10 @@
 //         binary-like bytes; the linux ones still run
 //   top   metadata.json and the icon
 // Tag v1 is that image; tag v2 differs only by its top layer (another UI title and icon), so an
-// update from v1 to v2 needs that one layer. Content is pseudo-random from a fixed seed: the
-// same size always gives the same digests.
+// update from v1 to v2 needs that one layer. With --updates N, tags u1 … uN follow v1 for one
+// architecture as a release would: new host programs (the same, padded with other bytes) and a
+// new top layer each, for the disk footprint of a series of updates. Content is pseudo-random
+// from a fixed seed: the same size always gives the same digests.
 
 #include <fmt/core.h>
 
@@ -44,11 +46,13 @@ namespace {
 
 constexpr std::string_view usage_text =
     "usage: deskext-bench-image --layout DIR --size BYTES[K|M|G] [--name NAME]\n"
+    "                           [--updates N --updates-arch ARCH]\n"
     "\n"
     "Writes an OCI image layout at DIR (which must not exist or be empty) with tags v1 and v2,\n"
     "each an index over linux/amd64 and linux/arm64 images of about BYTES uncompressed;\n"
     "v2 differs from v1 by its top layer only. NAME (default deskext/bench) goes into the\n"
-    "io.containerd.image.name annotation. Prints a JSON summary of the layers.\n";
+    "io.containerd.image.name annotation. With --updates N, tags u1 ... uN of linux/ARCH\n"
+    "differ from v1 by their host programs and top layer. Prints a JSON summary of the layers.\n";
 
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -285,7 +289,9 @@ const std::vector<Program>& programs() {
     return list;
 }
 
-WrittenLayer write_host(OciLayoutWriter& layout, const std::string& arch, std::uint64_t bytes) {
+// `release` other than "" pads the programs with other bytes: another build of them.
+WrittenLayer write_host(OciLayoutWriter& layout, const std::string& arch, std::uint64_t bytes,
+                        const std::string& release = "") {
     LayerFileWriter layer(layout.dir() / "layer.tmp", TarCompression::gzip);
     std::set<std::string> added;
     for (const auto& program : programs()) {
@@ -294,7 +300,7 @@ WrittenLayer write_host(OciLayoutWriter& layout, const std::string& arch, std::u
             fmt::format("deskext bench {} for {}/{}", program.helper ? "helper" : "cli",
                         program.os, arch);
         ProgramSource source(host_program(program.os, arch, message),
-                             seed_of(program.path + "/" + arch));
+                             seed_of(program.path + "/" + arch + release));
         layer.add_file(program.path, program.helper ? bytes / 2 : bytes, 0755,
                        [&](std::span<char> out) { source.fill(out); });
     }
@@ -348,6 +354,8 @@ int main(int argc, char** argv) {
         fs::path layout_dir;
         std::uint64_t size = 0;
         std::string name = "deskext/bench";
+        int updates = 0;
+        std::string updates_arch;
         const std::vector<std::string_view> args(argv + 1, argv + argc);
         for (std::size_t i = 0; i < args.size(); ++i) {
             if (args[i] == "-h" || args[i] == "--help") {
@@ -361,11 +369,17 @@ int main(int argc, char** argv) {
                 size = parse_size(args[++i]);
             else if (args[i] == "--name")
                 name = args[++i];
+            else if (args[i] == "--updates")
+                updates = std::atoi(std::string(args[++i]).c_str());
+            else if (args[i] == "--updates-arch")
+                updates_arch = args[++i];
             else
                 throw UsageError(fmt::format("unknown option \"{}\"", args[i]));
         }
         if (layout_dir.empty()) throw UsageError("--layout is required");
         if (size == 0) throw UsageError("--size is required");
+        if (updates < 0 || updates > 20 || (updates > 0 && updates_arch.empty()))
+            throw UsageError("--updates takes 0 to 20, with --updates-arch");
 
         const ImagePlan plan = plan_for(size);
         OciLayoutWriter layout(layout_dir);
@@ -384,6 +398,19 @@ int main(int argc, char** argv) {
                 summary[version]["linux/" + arch] = {
                     layer_summary("base", base), layer_summary("ui", ui),
                     layer_summary("host", host), layer_summary("top", top)};
+            }
+            for (int u = 1; u <= updates && arch == updates_arch; ++u) {
+                const std::string version = fmt::format("u{}", u);
+                const WrittenLayer release = write_host(layout, arch, plan.program_bytes, version);
+                const WrittenLayer top = write_top(layout, version);
+                ImageVariant variant;
+                variant.architecture = arch;
+                variant.labels = labels();
+                manifests[version].push_back(
+                    layout.add_variant(variant, {base, ui, release, top}));
+                summary[version]["linux/" + arch] = {
+                    layer_summary("base", base), layer_summary("ui", ui),
+                    layer_summary("host", release), layer_summary("top", top)};
             }
         }
         for (const auto& [tag, variants] : manifests) {
