@@ -13,9 +13,10 @@ packages=(
     # The registry tests: htpasswd (bcrypt users), the token server and the fault proxy
     # (tests/fixtures/scripts, run with Debian's /usr/bin/python3).
     apache2-utils python3 python3-cryptography
-    # The benchmark (tests/bench/run.sh): the pipeline it compares with (umoci, jq), the floor
-    # (curl) and the plot (gnuplot-nox).
-    umoci jq curl gnuplot-nox
+    # The benchmark (tests/bench/run.sh): the pipeline it compares with (umoci, jq), the floors
+    # (curl; isal's igzip), Docker's way (docker.io: dockerd and its CLI) and the plot
+    # (gnuplot-nox).
+    umoci jq curl isal docker.io gnuplot-nox
     # Every JSON event the integration suites see is checked against docs/events.schema.json;
     # `script` (bsdutils) runs deskext under a pseudo-terminal for the progress-bar tests.
     python3-jsonschema bsdutils
