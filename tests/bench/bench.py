@@ -12,6 +12,10 @@ docker-registry (deskext-bench-registry), then times, round after round, each of
   pipeline-registry skopeo copy (host variant) + umoci raw unpack + copy_extension.sh
   pipeline-offline  umoci raw unpack of the equivalent OCI layout + copy_extension.sh
   floor             per layer, concurrently: curl the blob | sha256sum and gzip -dc
+  igzip-floor       the same with openssl dgst -sha256 and ISA-L's igzip -dc
+  docker            Docker Desktop's way (docker_way.sh): docker pull + create + cp + rm, with
+                    an engine of its own (Debian's dockerd, started and stopped by the harness),
+                    the image removed before each run
 
 Then, once per size, the disk footprint (installed files and blob cache, as du counts them) after
 an install of v1, each of five updates (u1 … u5: new host programs and a new top layer, as a
@@ -19,9 +23,9 @@ release brings) and an uninstall; docker's own way is a column left for later.
 
 The order of the commands rotates from round to round, so that none always runs after the same
 one. Each command is timed from its start to its end (its peak RSS read from wait4, as
-/usr/bin/time reads it, with no other process in front of it). What deskext installs is compared
-with what the pipeline copies, and the installed linux binary is run when it can run here: a
-wrong install fails the benchmark whatever the timings.
+/usr/bin/time reads it, with no other process in front of it). What deskext installs, and what
+Docker's way copies, is compared with what the pipeline copies, and the installed linux binary is
+run when it can run here: a wrong install fails the benchmark whatever the timings.
 
 Writes, into --out: results.json (every sample and the footprint), results.csv (per size and command), results.md
 (the tables and the machine they came from), table.md (the same, for README.md) and, unless
@@ -46,6 +50,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 COPY_SCRIPT = HERE / "copy_extension.sh"
+DOCKER_WAY_SCRIPT = HERE / "docker_way.sh"
+# Debian's docker.io: its engine and the CLI of the same version (another docker CLI may come
+# first on PATH).
+DOCKERD = "/usr/sbin/dockerd"
+DOCKER = "/usr/bin/docker"
 SIZES = {"50M": 50 << 20, "200M": 200 << 20, "1G": 1 << 30}
 SIZE_LABELS = {"50M": "50 MiB", "200M": "200 MiB", "1G": "1 GiB"}
 EXTENSION_NAME = "deskext/bench"
@@ -60,6 +69,9 @@ SCENARIOS = [
     ("pipeline-registry", "skopeo copy + umoci raw unpack + copy (registry)"),
     ("pipeline-offline", "umoci raw unpack + copy (offline, OCI layout)"),
     ("floor", "floor: per layer, concurrently, curl \\| sha256sum, gzip -dc"),
+    ("igzip-floor",
+     "igzip floor: per layer, concurrently, curl \\| openssl dgst -sha256, igzip -dc"),
+    ("docker", "Docker's way: docker pull + create + cp + rm (dockerd, image removed before)"),
 ]
 
 
@@ -159,6 +171,111 @@ class Registry:
         self.process.wait(timeout=30)
 
 
+class DockerEngine:
+    """Debian's dockerd, started for the benchmark alone: its own data root, exec root, pid
+    file and socket in the work directory, no iptables and no bridge (nothing runs in a
+    container), stopped by stop(). The storage driver is the engine's own choice unless a probe
+    (an imported one-file image, created and copied from as docker_way.sh does) fails with it;
+    vfs then."""
+
+    def __init__(self, workdir, env, registry_host):
+        self.dir = workdir
+        self.data_root = workdir / "root"
+        self.socket = workdir / "docker.sock"
+        self.registry_host = registry_host
+        self.env = dict(env, DOCKER_HOST=f"unix://{self.socket}")
+        self.base_env = env
+        self.process = None
+        # containerd's sockets go under the exec root: a unix socket path has 108 bytes at most.
+        if len(str(workdir / "exec" / "containerd" / "containerd.sock.ttrpc")) > 100:
+            raise BenchError(f"the work directory {workdir.parent} is too long a path for "
+                             "dockerd's sockets; pass a shorter --work")
+        try:
+            self.start([])
+            if not self.probe():
+                log(f"docker: the storage driver {self.driver} fails here; starting dockerd "
+                    "again with vfs")
+                self.stop()
+                self.start(["--storage-driver", "vfs"])
+                if not self.probe():
+                    raise BenchError("dockerd cannot create and copy from a container, even "
+                                     f"with vfs:\n{self.log_tail()}")
+            self.version = self.docker("version", "--format",
+                                       "{{.Server.Version}}").stdout.strip()
+        except BaseException:
+            self.stop()  # the caller never gets an engine to stop
+            raise
+        log(f"docker: dockerd {self.version}, storage driver {self.driver}")
+
+    def docker(self, *args, check=True):
+        return run([DOCKER, *args], env=self.env, check=check)
+
+    def log_tail(self):
+        try:
+            return (self.dir / "dockerd.log").read_text(errors="replace")[-3000:]
+        except OSError:
+            return ""
+
+    def start(self, extra):
+        reset_dir(self.dir)
+        argv = [DOCKERD, "--data-root", str(self.data_root),
+                "--exec-root", str(self.dir / "exec"), "--pidfile", str(self.dir / "dockerd.pid"),
+                "-H", f"unix://{self.socket}", "--iptables=false", "--bridge=none",
+                # Loopback registries are insecure to dockerd anyway (127.0.0.0/8); said here so.
+                "--insecure-registry", self.registry_host, *extra]
+        with open(self.dir / "dockerd.log", "wb") as log_file:
+            self.process = subprocess.Popen(argv, env=self.base_env, stdin=subprocess.DEVNULL,
+                                            stdout=log_file, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError(f"dockerd did not start (exit code {self.process.returncode}; "
+                                 f"it needs root and Debian's docker.io):\n{self.log_tail()}")
+            info = self.docker("info", "--format", "{{.Driver}}", check=False)
+            if info.returncode == 0:
+                self.driver = info.stdout.strip()
+                return
+            time.sleep(0.5)
+        raise BenchError(f"dockerd did not answer on {self.socket} within 60 s:\n"
+                         f"{self.log_tail()}")
+
+    def probe(self):
+        files = self.dir / "probe"
+        files.mkdir()
+        (files / "probe").write_text("probe\n")
+        run(["tar", "-C", str(files), "-cf", str(self.dir / "probe.tar"), "probe"])
+        image = "deskext-bench-probe:1"
+        if self.docker("import", str(self.dir / "probe.tar"), image, check=False).returncode:
+            return False
+        created = self.docker("create", image, "/none", check=False)
+        copied = created.returncode == 0 and self.docker(
+            "cp", f"{created.stdout.strip()}:/probe", str(self.dir / "probe.out"),
+            check=False).returncode == 0
+        if created.returncode == 0:
+            self.docker("rm", created.stdout.strip(), check=False)
+        self.docker("rmi", image, check=False)
+        return copied and (self.dir / "probe.out").read_text() == "probe\n"
+
+    def remove_image(self, reference):
+        """No image, layer or container left: the next pull downloads every layer again."""
+        self.docker("rmi", "--force", reference, check=False)
+        self.docker("container", "prune", "--force")
+        self.docker("image", "prune", "--all", "--force")
+
+    def footprint_kib(self):
+        return int(run(["du", "-sk", str(self.data_root)]).stdout.split()[0])
+
+    def stop(self):
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
 class Image:
     """The benchmark image of one size: the layout, the archive skopeo writes of it, the host
     variant's layout (for the offline pipeline), and its place in the registry."""
@@ -212,8 +329,10 @@ class Bench:
         self.args = args
         self.deskext = args.build_dir / "runtime" / "deskext"
         self.runs_dir = args.work / "runs"
-        self.samples = {}  # size → scenario → list of {seconds, rss_kib, blob_gets}
+        # size → scenario → list of {seconds, rss_kib, blob_gets, footprint_kib}
+        self.samples = {}
         self.footprints = {}  # size → list of {step, installed_bytes, cache_bytes}
+        self.engine = None  # DockerEngine, for Docker's way
 
     def dirs(self, size_name, scenario):
         base = self.runs_dir / size_name / scenario
@@ -275,21 +394,33 @@ class Bench:
             script = (f"umoci raw unpack --rootless --image {image.host_layout}:v1 {rootfs} && "
                       f"{COPY_SCRIPT} {rootfs} {target}")
             return ["bash", "-c", script], self.args.env
-        if scenario == "floor":
+        if scenario in ("floor", "igzip-floor"):
             reset_dir(scratch)
-            jobs = []
-            for i, (digest, _) in enumerate(image.host_layers):
-                url = f"http://{registry.host}/v2/{image.repo}/blobs/{digest}"
-                # fd 3 carries sha256sum's line to `cat`, so the job ends only when the hash
-                # is done too; the hash is then checked.
-                jobs.append(f"( curl -sfS {url} | tee >(sha256sum >&3) | gzip -dc >/dev/null )"
-                            f" 3>&1 >/dev/null | cat >{scratch}/sha.{i} & pids+=($!)")
-            checks = [f"grep -q {digest.split(':', 1)[1]} {scratch}/sha.{i}"
-                      for i, (digest, _) in enumerate(image.host_layers)]
-            script = ("set -o pipefail; pids=(); " + "; ".join(jobs) +
-                      "; for p in \"${pids[@]}\"; do wait $p || exit 1; done; " + " && ".join(checks))
-            return ["bash", "-c", script], self.args.env
+            tools = (("sha256sum", "gzip -dc") if scenario == "floor" else
+                     ("openssl dgst -sha256", "igzip -dc"))
+            return ["bash", "-c", self.floor_script(image, registry, scratch, *tools)], \
+                self.args.env
+        if scenario == "docker":
+            reset_dir(scratch)
+            self.engine.remove_image(image.reference["v1"])
+            return ([str(DOCKER_WAY_SCRIPT), image.reference["v1"], str(scratch / "target")],
+                    self.engine.env)
         raise AssertionError(scenario)
+
+    @staticmethod
+    def floor_script(image, registry, scratch, hasher, inflater):
+        """Every layer of the host's variant at once: curl | tee >(HASHER) | INFLATER."""
+        jobs = []
+        for i, (digest, _) in enumerate(image.host_layers):
+            url = f"http://{registry.host}/v2/{image.repo}/blobs/{digest}"
+            # fd 3 carries the hasher's line to `cat`, so the job ends only when the hash is
+            # done too; the hash is then checked.
+            jobs.append(f"( curl -sfS {url} | tee >({hasher} >&3) | {inflater} >/dev/null )"
+                        f" 3>&1 >/dev/null | cat >{scratch}/sha.{i} & pids+=($!)")
+        checks = [f"grep -q {digest.split(':', 1)[1]} {scratch}/sha.{i}"
+                  for i, (digest, _) in enumerate(image.host_layers)]
+        return ("set -o pipefail; pids=(); " + "; ".join(jobs) +
+                "; for p in \"${pids[@]}\"; do wait $p || exit 1; done; " + " && ".join(checks))
 
     def deskext_ok(self, args, cache):
         """Runs deskext untimed (a preparation step); fails on anything but success."""
@@ -344,12 +475,13 @@ class Bench:
         run([str(COPY_SCRIPT), str(ref / "rootfs"), str(ref / "target")], env=self.args.env)
         return ref / "target"
 
-    def check_pipeline(self, image, scenario):
+    def check_copied(self, image, scenario):
+        """What the pipeline or Docker's way copied equals the reference tree."""
         _, _, scratch = self.dirs(image.size_name, scenario)
         target = scratch / "target"
         binary = target / "host" / "bench-cli"
         if not binary.is_file():
-            raise BenchError(f"{scenario}: the pipeline did not produce {binary}")
+            raise BenchError(f"{scenario}: the command did not produce {binary}")
         diff = run(["diff", "-r", str(self.reference_tree(image, "v1")), str(target)],
                    check=False)
         if diff.returncode != 0:
@@ -415,11 +547,18 @@ class Bench:
                 raise BenchError("deskext-warm: the re-install was not a no-op")
             if check and scenario not in ("deskext-warm", "deskext-start"):
                 self.check_install(image, scenario, stdout)
-        elif check and scenario.startswith("pipeline"):
-            self.check_pipeline(image, scenario)
-        if scenario in ("deskext-cold", "deskext-warm", "deskext-update"):
+        elif check and (scenario.startswith("pipeline") or scenario == "docker"):
+            self.check_copied(image, scenario)
+        if scenario == "docker":
+            # The engine's data root after the pull: the image's layers, unpacked.
+            sample["footprint_kib"] = self.engine.footprint_kib()
+        if scenario in ("deskext-cold", "deskext-warm", "deskext-update", "docker"):
             time.sleep(0.2)  # the registry's access log is written asynchronously
             sample["blob_gets"] = registry.blob_gets(log_offset)
+        if scenario == "docker" and sample["blob_gets"] < len(image.host_layers):
+            raise BenchError(f"docker ({image.size_name}): the pull fetched "
+                             f"{sample['blob_gets']} blobs, not every layer: the engine kept "
+                             "some of the image")
         return sample
 
     def bench_size(self, size_name, registry):
@@ -471,6 +610,9 @@ def summarise(samples):
     gets = [s["blob_gets"] for s in samples if "blob_gets" in s]
     if gets:
         out["blob_gets"] = statistics.median(gets)
+    footprints = [s["footprint_kib"] for s in samples if "footprint_kib" in s]
+    if footprints:
+        out["footprint_kib_median"] = statistics.median(footprints)
     return out
 
 
@@ -510,13 +652,13 @@ def write_results(out, machine, summaries, layer_sizes, runs, smoke, footprints)
     with open(out / "results.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["size", "scenario", "runs", "median_s", "min_s", "max_s", "rss_kib_median",
-                    "blob_gets"])
+                    "blob_gets", "footprint_kib_median"])
         for size in sizes:
             for name in names:
                 s = summaries[size][name]["summary"]
                 w.writerow([size, name, s["runs"], f"{s['median']:.4f}", f"{s['min']:.4f}",
                             f"{s['max']:.4f}", s.get("rss_kib_median", ""),
-                            s.get("blob_gets", "")])
+                            s.get("blob_gets", ""), s.get("footprint_kib_median", "")])
 
     def ratio(size, a, b):
         return summaries[size][a]["summary"]["median"] / summaries[size][b]["summary"]["median"]
@@ -533,6 +675,9 @@ def write_results(out, machine, summaries, layer_sizes, runs, smoke, footprints)
     rows = [
         ("deskext cold / skopeo + umoci", lambda s: f"{ratio(s, 'deskext-cold', 'pipeline-registry'):.2f}"),
         ("deskext cold / floor", lambda s: f"{ratio(s, 'deskext-cold', 'floor'):.2f}"),
+        ("deskext cold / igzip floor",
+         lambda s: f"{ratio(s, 'deskext-cold', 'igzip-floor'):.2f}"),
+        ("deskext cold / Docker's way", lambda s: f"{ratio(s, 'deskext-cold', 'docker'):.2f}"),
         ("deskext offline / umoci (offline)",
          lambda s: f"{ratio(s, 'deskext-offline', 'pipeline-offline'):.2f}"),
         ("deskext update / deskext cold", lambda s: f"{ratio(s, 'deskext-update', 'deskext-cold'):.2f}"),
@@ -545,9 +690,12 @@ def write_results(out, machine, summaries, layer_sizes, runs, smoke, footprints)
          lambda s: f"{summaries[s]['deskext-offline']['summary']['rss_kib_median'] / 1024:.0f}"),
         ("peak RSS, deskext update (MiB)",
          lambda s: f"{summaries[s]['deskext-update']['summary']['rss_kib_median'] / 1024:.0f}"),
-        ("blob GETs: cold / warm / update",
+        ("blob GETs: cold / warm / update / Docker's way",
          lambda s: " / ".join(f"{summaries[s][n]['summary']['blob_gets']:g}"
-                              for n in ("deskext-cold", "deskext-warm", "deskext-update"))),
+                              for n in ("deskext-cold", "deskext-warm", "deskext-update",
+                                        "docker"))),
+        ("disk footprint after install, Docker's way: the engine's data root (MiB)",
+         lambda s: f"{summaries[s]['docker']['summary']['footprint_kib_median'] / 1024:.0f}"),
         ("host variant: layers, compressed (MiB)",
          lambda s: f"{len(layer_sizes[s])}, {sum(layer_sizes[s]) / (1 << 20):.1f}"),
     ]
@@ -557,7 +705,9 @@ def write_results(out, machine, summaries, layer_sizes, runs, smoke, footprints)
     lines.append(f"\nMeasured on {machine['cpu']}, nproc {machine['nproc']}, Linux "
                  f"{machine['kernel']}, {machine['date']} (load average "
                  f"{machine['load_average_at_start']:.2f} at start), deskext built "
-                 f"{machine['deskext_build_type']}"
+                 f"{machine['deskext_build_type']}; Docker's way: dockerd "
+                 f"{machine['dockerd_version']}, storage driver "
+                 f"{machine['docker_storage_driver']}"
                  f"{', smoke run' if smoke else ''}.\n")
     table = "".join(lines)
     (out / "table.md").write_text(table)
@@ -575,7 +725,9 @@ def plot(out, summaries):
                ("deskext-offline", "deskext install oci-archive: (offline)"),
                ("pipeline-registry", "skopeo copy + umoci raw unpack + copy"),
                ("pipeline-offline", "umoci raw unpack + copy (offline)"),
-               ("floor", "floor: curl | sha256sum, gzip -dc per layer")]
+               ("floor", "floor: curl | sha256sum, gzip -dc per layer"),
+               ("igzip-floor", "igzip floor: curl | openssl dgst -sha256, igzip -dc per layer"),
+               ("docker", "Docker's way: docker pull + create + cp + rm")]
     data = out / "plot.dat"
     with open(data, "w") as f:
         for name, _ in plotted:
@@ -631,7 +783,8 @@ def main():
         args.runs = 1
 
     for tool in ("skopeo", "umoci", "docker-registry", "curl", "jq", "gzip", "sha256sum",
-                 "diff") + (() if args.smoke or args.no_plot else ("gnuplot",)):
+                 "openssl", "igzip", DOCKERD, DOCKER, "du", "tar", "diff") + \
+            (() if args.smoke or args.no_plot else ("gnuplot",)):
         if shutil.which(tool) is None:
             raise BenchError(f"{tool} is not installed (packaging/install-deps.sh installs it)")
 
@@ -657,10 +810,15 @@ def main():
                         args.work / "registry")
     layer_sizes = {}
     try:
+        bench.engine = DockerEngine(args.work / "docker", args.env, registry.host)
+        machine["dockerd_version"] = bench.engine.version
+        machine["docker_storage_driver"] = bench.engine.driver
         for size in sizes:
             image = bench.bench_size(size, registry)
             layer_sizes[size] = [layer_size for _, layer_size in image.host_layers]
     finally:
+        if bench.engine is not None:
+            bench.engine.stop()
         registry.stop()
 
     summaries = {size: {name: {"samples": samples, "summary": summarise(samples)}

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The deskext benchmark (README.md, "Performance"): installs of 50 MiB, 200 MiB and 1 GiB
 # extension images from a local docker-registry and from an oci-archive, timed against what a
-# user would script instead (skopeo copy + umoci raw unpack + a copy) and against the floor
-# (fetching, hashing and inflating the layers), several interleaved runs each
+# user would script instead (skopeo copy + umoci raw unpack + a copy), against Docker's way (a
+# dockerd of its own: pull, create, cp, rm) and against the floors (fetching, hashing and
+# inflating the layers, with gzip or igzip), several interleaved runs each
 # (tests/bench/bench.py). Writes tests/bench/results/ (results.md, table.md for README.md,
 # results.json, results.csv, plot.png).
 #
@@ -19,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-usage() { sed -n '9,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '10,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 smoke=0
 build_dir=${DESKEXT_BENCH_BUILD_DIR:-}
