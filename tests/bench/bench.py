@@ -747,7 +747,7 @@ def plot(out, summaries):
         "set logscale xy", "set grid", "set key top left",
         "set xtics (" + ", ".join(f"'{SIZE_LABELS[s]}' {SIZES[s] / (1 << 20):g}"
                                   for s in summaries) + ")",
-        "plot " + ", ".join(f"'{data}' index {i} using 1:2:3:4 with yerrorlines title '{title}'"
+        "plot " + ", ".join(f"'{data}' index {i} using 1:2:3:4 with yerrorlines title \"{title}\""
                             for i, (_, title) in enumerate(plotted)),
     ]
     run(["gnuplot", "-e", "; ".join(commands)])
