@@ -35,6 +35,36 @@ deskext::oci::Manifest resolve_manifest(deskext::ImageSource& source) {
     return t::parse_manifest_document(*document);
 }
 
+// The one layer of the hand-written archives below, and a config for it.
+const std::string one_layer =
+    fx::make_tar({fx::file("metadata.json", "{}")}, fx::TarCompression::none);
+
+std::string config_for(const std::string& arch) {
+    const std::string diff_id = deskext::sha256_of(one_layer).str();
+    return nlohmann::json{{"architecture", arch},
+                          {"os", "linux"},
+                          {"rootfs", {{"type", "layers"}, {"diff_ids", {diff_id}}}}}
+        .dump();
+}
+
+// A legacy docker save archive of two images sharing one_layer, amd64 (a.json) and arm64
+// (b.json), with these RepoTags.
+std::filesystem::path two_image_archive(const fx::TempDir& tmp, const std::string& name,
+                                        const nlohmann::json& tags_a,
+                                        const nlohmann::json& tags_b) {
+    const nlohmann::json manifest = nlohmann::json::array({
+        {{"Config", "a.json"}, {"RepoTags", tags_a}, {"Layers", {"l/layer.tar"}}},
+        {{"Config", "b.json"}, {"RepoTags", tags_b}, {"Layers", {"l/layer.tar"}}},
+    });
+    const auto archive = tmp / name;
+    t::write_bytes(archive, fx::make_tar({fx::file("manifest.json", manifest.dump()),
+                                          fx::file("a.json", config_for("amd64")),
+                                          fx::file("b.json", config_for("arm64")), fx::dir("l"),
+                                          fx::file("l/layer.tar", one_layer)},
+                                         fx::TarCompression::none));
+    return archive;
+}
+
 }  // namespace
 
 // [posix]: skopeo writes its archive, and the process fixture runs it on Linux only.
@@ -105,26 +135,8 @@ TEST_CASE("source: docker-archive with a corrupted layer byte fails integrity wh
 
 TEST_CASE("source: docker-archive with several images needs NAME:TAG", "[source]") {
     fx::TempDir tmp;
-    const auto layer = fx::make_tar({fx::file("metadata.json", "{}")}, fx::TarCompression::none);
-    const auto diff_id = deskext::sha256_of(layer).str();
-    const auto config = [&](const std::string& arch) {
-        return nlohmann::json{{"architecture", arch},
-                              {"os", "linux"},
-                              {"rootfs", {{"type", "layers"}, {"diff_ids", {diff_id}}}}}
-            .dump();
-    };
-    const nlohmann::json manifest = nlohmann::json::array({
-        {{"Config", "a.json"}, {"RepoTags", {"acme/a:1"}}, {"Layers", {"l/layer.tar"}}},
-        {{"Config", "b.json"},
-         {"RepoTags", {"acme/b:2", "acme/b:latest"}},
-         {"Layers", {"l/layer.tar"}}},
-    });
-    const auto archive = tmp / "multi.tar";
-    t::write_bytes(archive, fx::make_tar({fx::file("manifest.json", manifest.dump()),
-                                          fx::file("a.json", config("amd64")),
-                                          fx::file("b.json", config("arm64")), fx::dir("l"),
-                                          fx::file("l/layer.tar", layer)},
-                                         fx::TarCompression::none));
+    const auto archive =
+        two_image_archive(tmp, "multi.tar", {"acme/a:1"}, {"acme/b:2", "acme/b:latest"});
     std::string message;
     CHECK(t::open_error(archive.string(), &message) == ErrorCode::usage);
     CHECK_THAT(message, Catch::Contains("acme/a:1") && Catch::Contains("acme/b:2"));
@@ -134,7 +146,7 @@ TEST_CASE("source: docker-archive with several images needs NAME:TAG", "[source]
     const auto b_manifest = resolve_manifest(*b);
     auto b_config = deskext::read_small_blob(*b, b_manifest.config, 1u << 20);
     REQUIRE(b_config.has_value());
-    CHECK(*b_config == config("arm64"));
+    CHECK(*b_config == config_for("arm64"));
     t::drain_image(*b, b_manifest);
 
     auto a = t::must_open("docker-archive:" + archive.string() + ":acme/a:1");
@@ -146,26 +158,8 @@ TEST_CASE("source: docker-archive images are found by their extension identity, 
           "first",
           "[source][identity]") {
     fx::TempDir tmp;
-    const auto layer = fx::make_tar({fx::file("metadata.json", "{}")}, fx::TarCompression::none);
-    const auto diff_id = deskext::sha256_of(layer).str();
-    const auto config = [&](const std::string& arch) {
-        return nlohmann::json{{"architecture", arch},
-                              {"os", "linux"},
-                              {"rootfs", {{"type", "layers"}, {"diff_ids", {diff_id}}}}}
-            .dump();
-    };
-    const nlohmann::json manifest = nlohmann::json::array({
-        {{"Config", "a.json"},
-         {"RepoTags", {"127.0.0.1:5000/acme/ext:1"}},
-         {"Layers", {"l/layer.tar"}}},
-        {{"Config", "b.json"}, {"RepoTags", {"acme/ext:2"}}, {"Layers", {"l/layer.tar"}}},
-    });
-    const auto archive = tmp / "hosts.tar";
-    t::write_bytes(archive, fx::make_tar({fx::file("manifest.json", manifest.dump()),
-                                          fx::file("a.json", config("amd64")),
-                                          fx::file("b.json", config("arm64")), fx::dir("l"),
-                                          fx::file("l/layer.tar", layer)},
-                                         fx::TarCompression::none));
+    const auto archive =
+        two_image_archive(tmp, "hosts.tar", {"127.0.0.1:5000/acme/ext:1"}, {"acme/ext:2"});
     // Stored under a registry's name, asked for by the extension's: the same image.
     auto by_identity = t::must_open("docker-archive:" + archive.string() + ":acme/ext:1");
     CHECK(by_identity->image_name() == "127.0.0.1:5000/acme/ext:1");
@@ -179,20 +173,8 @@ TEST_CASE("source: docker-archive images are found by their extension identity, 
           ErrorCode::not_found);
 
     // Two registries' images of one extension and tag: neither is guessed.
-    const nlohmann::json twins = nlohmann::json::array({
-        {{"Config", "a.json"},
-         {"RepoTags", {"one.example/acme/ext:1"}},
-         {"Layers", {"l/layer.tar"}}},
-        {{"Config", "b.json"},
-         {"RepoTags", {"two.example/acme/ext:1"}},
-         {"Layers", {"l/layer.tar"}}},
-    });
-    const auto ambiguous = tmp / "twins.tar";
-    t::write_bytes(ambiguous, fx::make_tar({fx::file("manifest.json", twins.dump()),
-                                            fx::file("a.json", config("amd64")),
-                                            fx::file("b.json", config("arm64")), fx::dir("l"),
-                                            fx::file("l/layer.tar", layer)},
-                                           fx::TarCompression::none));
+    const auto ambiguous = two_image_archive(tmp, "twins.tar", {"one.example/acme/ext:1"},
+                                             {"two.example/acme/ext:1"});
     std::string message;
     CHECK(t::open_error("docker-archive:" + ambiguous.string() + ":acme/ext:1", &message) ==
           ErrorCode::usage);
