@@ -103,16 +103,12 @@ bool has_upper(std::string_view text) {
     return false;
 }
 
-Result<Reference> invalid(std::string_view text, std::string_view why) {
+std::unexpected<Error> invalid(std::string_view text, std::string_view why) {
     return fail(ErrorCode::usage, fmt::format("invalid reference \"{}\": {}", text, why));
 }
 
-}  // namespace
-
-Result<Reference> Reference::parse(std::string_view text) {
-    if (text.empty()) return invalid(text, "empty");
-    Reference ref;
-    std::string_view name = text;
+// Takes "@DIGEST" and then ":TAG" off the end of `name` into `ref`.
+Result<void> take_tag_and_digest(std::string_view text, std::string_view& name, Reference& ref) {
     if (const auto at = name.find('@'); at != std::string_view::npos) {
         auto digest = Digest::parse(name.substr(at + 1));
         if (!digest) return invalid(text, "malformed digest (expected sha256:<64 hex>)");
@@ -121,21 +117,24 @@ Result<Reference> Reference::parse(std::string_view text) {
     }
     // A ':' after the last '/' starts the tag; one before it belongs to the domain's port.
     const auto slash = name.rfind('/');
-    if (const auto colon = name.rfind(':');
-        colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) {
-        const auto tag = name.substr(colon + 1);
-        if (!valid_tag(tag)) {
-            return invalid(text, fmt::format("malformed tag \"{}\" (letters, digits, '_', '.', "
-                                             "'-', up to 128, not starting with '.' or '-')",
-                                             tag));
-        }
-        ref.tag = std::string(tag);
-        name = name.substr(0, colon);
+    const auto colon = name.rfind(':');
+    if (colon == std::string_view::npos || (slash != std::string_view::npos && colon < slash))
+        return {};
+    const auto tag = name.substr(colon + 1);
+    if (!valid_tag(tag)) {
+        return invalid(text, fmt::format("malformed tag \"{}\" (letters, digits, '_', '.', "
+                                         "'-', up to 128, not starting with '.' or '-')",
+                                         tag));
     }
-    if (name.empty()) return invalid(text, "no repository name");
+    ref.tag = std::string(tag);
+    name = name.substr(0, colon);
+    return {};
+}
 
-    // splitDockerDomain: the first component is a domain when it has a '.' or a ':', is
-    // "localhost", or has an upper-case letter (which no path component may have).
+// splitDockerDomain: the first component is a domain when it has a '.' or a ':', is
+// "localhost", or has an upper-case letter (which no path component may have). Returns the
+// path after it; ref.domain is Docker Hub's when there is none.
+std::string_view take_domain(std::string_view name, Reference& ref) {
     std::string_view remainder = name;
     const auto first_slash = name.find('/');
     if (first_slash != std::string_view::npos) {
@@ -146,22 +145,37 @@ Result<Reference> Reference::parse(std::string_view text) {
             remainder = name.substr(first_slash + 1);
         }
     }
-    if (ref.domain.empty() || ref.domain == "index.docker.io") {
+    if (ref.domain.empty() || ref.domain == "index.docker.io")
         ref.domain = std::string(docker_hub_domain);
-    }
-    if (!valid_domain(ref.domain)) {
-        return invalid(text, fmt::format("malformed registry host \"{}\"", ref.domain));
-    }
-    if (has_upper(remainder)) return invalid(text, "repository name must be lowercase");
-    for (std::string_view rest = remainder;;) {
+    return remainder;
+}
+
+Result<void> check_path(std::string_view text, std::string_view path) {
+    if (has_upper(path)) return invalid(text, "repository name must be lowercase");
+    for (std::string_view rest = path;;) {
         const auto next = rest.find('/');
         if (!valid_path_component(rest.substr(0, next))) {
             return invalid(text, fmt::format("malformed repository path component \"{}\"",
                                              rest.substr(0, next)));
         }
-        if (next == std::string_view::npos) break;
+        if (next == std::string_view::npos) return {};
         rest.remove_prefix(next + 1);
     }
+}
+
+}  // namespace
+
+Result<Reference> Reference::parse(std::string_view text) {
+    if (text.empty()) return invalid(text, "empty");
+    Reference ref;
+    std::string_view name = text;
+    DESKEXT_TRY(take_tag_and_digest(text, name, ref));
+    if (name.empty()) return invalid(text, "no repository name");
+    const std::string_view remainder = take_domain(name, ref);
+    if (!valid_domain(ref.domain)) {
+        return invalid(text, fmt::format("malformed registry host \"{}\"", ref.domain));
+    }
+    DESKEXT_TRY(check_path(text, remainder));
     ref.path = std::string(remainder);
     if (ref.domain == docker_hub_domain && ref.path.find('/') == std::string::npos) {
         ref.path = "library/" + ref.path;
