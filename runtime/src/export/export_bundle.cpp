@@ -157,6 +157,71 @@ Result<BundleNames> names_of(const ImageSource& source) {
                             source.describe()));
 }
 
+std::vector<platform::Platform> image_platforms_for(const std::vector<platform::Platform>& hosts) {
+    std::vector<platform::Platform> wanted;
+    for (const auto& host : hosts) {
+        const auto platform = image_platform_for(host);
+        if (std::find(wanted.begin(), wanted.end(), platform) == wanted.end())
+            wanted.push_back(platform);
+    }
+    return wanted;
+}
+
+// Every source is opened (nothing fetched yet) before anything is written, so that a typo in
+// the last one fails at once.
+Result<std::vector<std::unique_ptr<ImageSource>>> open_sources(const ExportOptions& options) {
+    std::vector<std::unique_ptr<ImageSource>> sources;
+    for (const auto& text : options.sources) {
+        DESKEXT_TRY_ASSIGN(auto source, open_source(text, options.source_options));
+        sources.push_back(std::move(source));
+    }
+    return sources;
+}
+
+// The plan's blobs streamed into the bundle (those it holds already skipped), then its
+// documents.
+Result<void> copy_image(ImageSource& source, const ImagePlan& plan,
+                        bundle::BundleWriter& writer, EventSink& events) {
+    ProgressThrottle download(events, "download", plan.blobs);
+    DESKEXT_TRY_ASSIGN(const auto fetching, source.prefetch(plan.blobs, download.callback()));
+    ProgressThrottle copied(events, "export", plan.blobs);
+    const auto progress = copied.callback();
+    for (std::size_t i = 0; i < plan.blobs.size(); ++i) {
+        const auto& blob = plan.blobs[i];
+        if (writer.has_blob(blob.digest)) continue;
+        DESKEXT_TRY_ASSIGN(auto reader, source.open_blob(blob));
+        auto copy = writer.copy_blob(blob, *reader, i, progress);
+        if (!copy)
+            return std::unexpected(std::move(copy).error().context(
+                fmt::format("{}: blob {}", source.describe(), blob.digest.str())));
+    }
+    for (const auto& document : plan.documents)
+        DESKEXT_TRY(writer.add_blob(document.digest, document.bytes));
+    return writer.add_blob(plan.top.digest, plan.top.bytes);
+}
+
+// The image's entry in the bundle's index.json: its names, so that install can pick it.
+oci::Descriptor index_entry(const ImagePlan& plan, const BundleNames& names) {
+    oci::Descriptor entry;
+    entry.media_type = plan.top.media_type;
+    entry.digest = plan.top.digest;
+    entry.size = static_cast<std::int64_t>(plan.top.bytes.size());
+    if (!names.image_name.empty())
+        entry.annotations[std::string(containerd_name_key)] = names.image_name;
+    entry.annotations[std::string(ref_name_key)] = names.ref_name;
+    return entry;
+}
+
+void emit_exported(EventSink& events, const ExportedImage& image) {
+    events.emit("exported", {{"source", image.source},
+                             {"ref_name", image.ref_name},
+                             {"image_name", image.image_name},
+                             {"digest", image.digest.str()},
+                             {"media_type", image.media_type},
+                             {"platforms", image.platforms},
+                             {"blobs", image.blobs}});
+}
+
 }  // namespace
 
 BundleNames bundle_names(const std::string& image_name) {
@@ -170,22 +235,10 @@ Result<ExportOutcome> export_bundle(const ExportOptions& options, EventSink& cal
     SerializedSink events(caller_events);
     if (options.sources.empty()) return fail(ErrorCode::usage, "export needs at least one SOURCE");
     const auto& limits = options.source_options.limits;
-    std::vector<platform::Platform> wanted;
-    for (const auto& host : options.hosts) {
-        const auto platform = image_platform_for(host);
-        if (std::find(wanted.begin(), wanted.end(), platform) == wanted.end())
-            wanted.push_back(platform);
-    }
-
-    // Every source is opened (nothing fetched yet) before anything is written, so that a typo
-    // in the last one fails at once.
-    std::vector<std::unique_ptr<ImageSource>> sources;
+    const auto wanted = image_platforms_for(options.hosts);
+    DESKEXT_TRY_ASSIGN(auto sources, open_sources(options));
     nlohmann::json described = nlohmann::json::array();
-    for (const auto& text : options.sources) {
-        DESKEXT_TRY_ASSIGN(auto source, open_source(text, options.source_options));
-        described.push_back(source->describe());
-        sources.push_back(std::move(source));
-    }
+    for (const auto& source : sources) described.push_back(source->describe());
     nlohmann::json hosts = nlohmann::json::array();
     for (const auto& host : options.hosts) hosts.push_back(platform::to_string(host));
     events.emit("started", {{"command", "export"},
@@ -206,48 +259,14 @@ Result<ExportOutcome> export_bundle(const ExportOptions& options, EventSink& cal
                                     it->second, source->describe(), names.ref_name));
         auto plan = plan_image(*source, wanted, limits);
         if (!plan) return std::unexpected(std::move(plan).error().context(source->describe()));
-
         const std::size_t before = writer.blob_count();
-        ProgressThrottle download(events, "download", plan->blobs);
-        DESKEXT_TRY_ASSIGN(const auto fetching, source->prefetch(plan->blobs, download.callback()));
-        ProgressThrottle copied(events, "export", plan->blobs);
-        const auto progress = copied.callback();
-        for (std::size_t i = 0; i < plan->blobs.size(); ++i) {
-            const auto& blob = plan->blobs[i];
-            if (writer.has_blob(blob.digest)) continue;
-            DESKEXT_TRY_ASSIGN(auto reader, source->open_blob(blob));
-            auto copy = writer.copy_blob(blob, *reader, i, progress);
-            if (!copy)
-                return std::unexpected(std::move(copy).error().context(
-                    fmt::format("{}: blob {}", source->describe(), blob.digest.str())));
-        }
-        for (const auto& document : plan->documents)
-            DESKEXT_TRY(writer.add_blob(document.digest, document.bytes));
-        DESKEXT_TRY(writer.add_blob(plan->top.digest, plan->top.bytes));
-
-        oci::Descriptor entry;
-        entry.media_type = plan->top.media_type;
-        entry.digest = plan->top.digest;
-        entry.size = static_cast<std::int64_t>(plan->top.bytes.size());
-        if (!names.image_name.empty())
-            entry.annotations[std::string(containerd_name_key)] = names.image_name;
-        entry.annotations[std::string(ref_name_key)] = names.ref_name;
+        DESKEXT_TRY(copy_image(*source, *plan, writer, events));
+        const auto entry = index_entry(*plan, names);
         entries.push_back(nlohmann::ordered_json::parse(oci::to_json(entry)));
-
-        ExportedImage image{source->describe(),
-                            names.ref_name,
-                            names.image_name,
-                            plan->top.digest,
-                            entry.media_type,
-                            plan->platforms,
+        ExportedImage image{source->describe(), names.ref_name,  names.image_name,
+                            plan->top.digest,   entry.media_type, plan->platforms,
                             writer.blob_count() - before};
-        events.emit("exported", {{"source", image.source},
-                                 {"ref_name", image.ref_name},
-                                 {"image_name", image.image_name},
-                                 {"digest", image.digest.str()},
-                                 {"media_type", image.media_type},
-                                 {"platforms", image.platforms},
-                                 {"blobs", image.blobs}});
+        emit_exported(events, image);
         outcome.images.push_back(std::move(image));
     }
 
