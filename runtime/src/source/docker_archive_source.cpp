@@ -229,6 +229,86 @@ private:
     std::map<Digest, TarMember> m_blobs;
 };
 
+// The manifest a legacy archive implies, and where each of its blobs lies in the tar.
+struct ImpliedManifest {
+    oci::Manifest manifest;
+    std::map<Digest, TarMember> blobs;
+};
+
+// A layer's descriptor: named after the digest of the member's bytes in Docker 25+ archives,
+// else after the config's diff_id for it (legacy layers are stored uncompressed).
+Result<oci::Descriptor> layer_descriptor(const TarIndex& index, const ManifestEntry& entry,
+                                         std::size_t i, TarMember member,
+                                         const oci::ImageConfig& config) {
+    const auto& layer = entry.layers[i];
+    const std::string& where = index.path();
+    DESKEXT_TRY_ASSIGN(const auto compression, sniff_compression(index.file(), member));
+    oci::Descriptor descriptor;
+    descriptor.size = member.size;
+    descriptor.media_type = layer_media_type(compression);
+    if (auto blob_digest = digest_of_blob_member(TarIndex::normalize(layer))) {
+        descriptor.digest = *blob_digest;
+    } else if (compression != oci::Compression::none) {
+        return fail(ErrorCode::invalid_extension,
+                    fmt::format("{}: layer {} is compressed, but a legacy docker archive "
+                                "names layers by the digest of their uncompressed content",
+                                where, layer));
+    } else if (i < config.diff_ids.size()) {
+        descriptor.digest = config.diff_ids[i];
+    } else {
+        return fail(ErrorCode::invalid_extension,
+                    fmt::format("{}: {} lists {} layers but its config has {} diff_ids", where,
+                                entry.config, entry.layers.size(), config.diff_ids.size()));
+    }
+    return descriptor;
+}
+
+Result<ImpliedManifest> implied_manifest(const TarIndex& index, const ManifestEntry& entry,
+                                         const Limits& limits) {
+    const std::string& where = index.path();
+    const auto config_member = index.find(entry.config);
+    if (!config_member) {
+        return fail(ErrorCode::invalid_extension,
+                    fmt::format("{}: manifest.json names config {} that is not in the archive",
+                                where, entry.config));
+    }
+    DESKEXT_TRY_ASSIGN(auto config_text, index.read(entry.config, limits.max_config_bytes));
+    auto config = oci::parse_image_config(config_text);
+    if (!config)
+        return std::unexpected(std::move(config).error().context(where + ": " + entry.config));
+
+    ImpliedManifest out;
+    oci::Manifest& manifest = out.manifest;
+    manifest.media_type = std::string(media_type::docker_manifest);
+    manifest.config.media_type = std::string(media_type::docker_config);
+    manifest.config.digest = sha256_of(config_text);
+    manifest.config.size = config_member->size;
+    out.blobs.emplace(manifest.config.digest, *config_member);
+    for (std::size_t i = 0; i < entry.layers.size(); ++i) {
+        const auto member = index.find(entry.layers[i]);
+        if (!member) {
+            return fail(ErrorCode::invalid_extension,
+                        fmt::format("{}: manifest.json names layer {} that is not in the archive",
+                                    where, entry.layers[i]));
+        }
+        DESKEXT_TRY_ASSIGN(auto descriptor, layer_descriptor(index, entry, i, *member, *config));
+        out.blobs.emplace(descriptor.digest, *member);
+        manifest.layers.push_back(std::move(descriptor));
+    }
+    return out;
+}
+
+Document manifest_document(const oci::Manifest& manifest) {
+    nlohmann::ordered_json json;
+    json["schemaVersion"] = 2;
+    json["mediaType"] = manifest.media_type;
+    json["config"] = descriptor_json(manifest.config);
+    json["layers"] = nlohmann::ordered_json::array();
+    for (const auto& layer : manifest.layers) json["layers"].push_back(descriptor_json(layer));
+    std::string bytes = json.dump();
+    return Document{manifest.media_type, bytes, sha256_of(bytes)};
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ImageSource>> open_docker_archive(TarIndex index,
@@ -249,70 +329,11 @@ Result<std::unique_ptr<ImageSource>> open_docker_archive(TarIndex index,
     DESKEXT_TRY_ASSIGN(auto manifest_text, index.read("manifest.json", limits.max_manifest_bytes));
     DESKEXT_TRY_ASSIGN(auto entries, parse_docker_manifest(manifest_text, where, limits));
     DESKEXT_TRY_ASSIGN(auto selection, select_image(std::move(entries), name, where));
-    const auto& entry = selection.entry;
-
-    const auto config_member = index.find(entry.config);
-    if (!config_member) {
-        return fail(ErrorCode::invalid_extension,
-                    fmt::format("{}: manifest.json names config {} that is not in the archive",
-                                where, entry.config));
-    }
-    DESKEXT_TRY_ASSIGN(auto config_text, index.read(entry.config, limits.max_config_bytes));
-    auto config = oci::parse_image_config(config_text);
-    if (!config)
-        return std::unexpected(std::move(config).error().context(where + ": " + entry.config));
-
-    std::map<Digest, TarMember> blobs;
-    oci::Manifest manifest;
-    manifest.media_type = std::string(media_type::docker_manifest);
-    manifest.config.media_type = std::string(media_type::docker_config);
-    manifest.config.digest = sha256_of(config_text);
-    manifest.config.size = config_member->size;
-    blobs.emplace(manifest.config.digest, *config_member);
-
-    for (std::size_t i = 0; i < entry.layers.size(); ++i) {
-        const auto& layer = entry.layers[i];
-        const auto member = index.find(layer);
-        if (!member) {
-            return fail(ErrorCode::invalid_extension,
-                        fmt::format("{}: manifest.json names layer {} that is not in the archive",
-                                    where, layer));
-        }
-        DESKEXT_TRY_ASSIGN(const auto compression, sniff_compression(index.file(), *member));
-        oci::Descriptor descriptor;
-        descriptor.size = member->size;
-        descriptor.media_type = layer_media_type(compression);
-        if (auto blob_digest = digest_of_blob_member(TarIndex::normalize(layer))) {
-            // Docker 25+: the member is named after the digest of the bytes stored.
-            descriptor.digest = *blob_digest;
-        } else if (compression != oci::Compression::none) {
-            return fail(ErrorCode::invalid_extension,
-                        fmt::format("{}: layer {} is compressed, but a legacy docker archive "
-                                    "names layers by the digest of their uncompressed content",
-                                    where, layer));
-        } else if (i < config->diff_ids.size()) {
-            descriptor.digest = config->diff_ids[i];
-        } else {
-            return fail(ErrorCode::invalid_extension,
-                        fmt::format("{}: {} lists {} layers but its config has {} diff_ids", where,
-                                    entry.config, entry.layers.size(), config->diff_ids.size()));
-        }
-        blobs.emplace(descriptor.digest, *member);
-        manifest.layers.push_back(std::move(descriptor));
-    }
-
-    nlohmann::ordered_json json;
-    json["schemaVersion"] = 2;
-    json["mediaType"] = manifest.media_type;
-    json["config"] = descriptor_json(manifest.config);
-    json["layers"] = nlohmann::ordered_json::array();
-    for (const auto& layer : manifest.layers) json["layers"].push_back(descriptor_json(layer));
-    std::string bytes = json.dump();
-    Document document{manifest.media_type, bytes, sha256_of(bytes)};
-
+    DESKEXT_TRY_ASSIGN(auto implied, implied_manifest(index, selection.entry, limits));
+    auto document = manifest_document(implied.manifest);
     return std::unique_ptr<ImageSource>(std::make_unique<DockerArchiveSource>(
         std::move(index), std::move(description), std::move(selection.name), std::move(document),
-        std::move(blobs)));
+        std::move(implied.blobs)));
 }
 
 }  // namespace deskext::source
