@@ -107,6 +107,13 @@ std::string former_name(const std::string& host) {
     return name;
 }
 
+// An update to 2.0.0 through localhost, killed at a named crash point.
+void update_killed_at(World& w, const std::string& point) {
+    auto killed = w.run({"update", w.by_localhost + ":2.0.0", "--platform", "linux/amd64"},
+                        {{"DESKEXT_CRASH_AT", point}});
+    CHECK(killed.exit_code == killed_exit_code());
+}
+
 }  // namespace
 
 TEST_CASE("identity: 127.0.0.1 and localhost are one registry, one extension",
@@ -260,18 +267,14 @@ TEST_CASE("identity: extensions in their former directories are found, and moved
         check_one(w, "2.0.0", "docker://" + w.by_localhost + ":2.0.0");
     }
     SECTION("killed before the swap: the former directory is as it was") {
-        auto killed = w.run({"update", w.by_localhost + ":2.0.0", "--platform", "linux/amd64"},
-                            {{"DESKEXT_CRASH_AT", "install-before-swap"}});
-        CHECK(killed.exit_code == killed_exit_code());
+        update_killed_at(w, "install-before-swap");
         CHECK(read_tree(former_dir) == before);
         CHECK_FALSE(fs::exists(w.root / ext));
         check_installed(w.install("update", w.by_localhost + ":2.0.0"), "2.0.0");
         check_one(w, "2.0.0", "docker://" + w.by_localhost + ":2.0.0");
     }
     SECTION("killed once moved: the previous version is whole in the new directory") {
-        auto killed = w.run({"update", w.by_localhost + ":2.0.0", "--platform", "linux/amd64"},
-                            {{"DESKEXT_CRASH_AT", "install-moved"}});
-        CHECK(killed.exit_code == killed_exit_code());
+        update_killed_at(w, "install-moved");
         CHECK_FALSE(fs::exists(former_dir));
         CHECK(read_tree(w.root / ext) == before);
         check_one(w, "1.0.0", "docker://" + w.by_ip + ":1.0.0");
@@ -279,9 +282,7 @@ TEST_CASE("identity: extensions in their former directories are found, and moved
         check_one(w, "2.0.0", "docker://" + w.by_localhost + ":2.0.0");
     }
     SECTION("killed after the swap: the new version is in place, the former one gone") {
-        auto killed = w.run({"update", w.by_localhost + ":2.0.0", "--platform", "linux/amd64"},
-                            {{"DESKEXT_CRASH_AT", "install-after-swap"}});
-        CHECK(killed.exit_code == killed_exit_code());
+        update_killed_at(w, "install-after-swap");
         CHECK_FALSE(fs::exists(former_dir));
         check_one(w, "2.0.0", "docker://" + w.by_localhost + ":2.0.0");
     }
