@@ -37,6 +37,21 @@ std::vector<std::filesystem::path> docker_certs_dirs() {
     return dirs;
 }
 
+RegistriesConfLocations registries_conf_locations() {
+    RegistriesConfLocations locations;
+    if (auto system = detail::system_registries_conf()) locations.system = *std::move(system);
+    if (auto config = detail::user_config_dir())
+        locations.user = *config / "containers" / "registries.conf";
+    return locations;
+}
+
+std::vector<std::filesystem::path> docker_daemon_json_files() {
+    std::vector<std::filesystem::path> files;
+    if (auto config = docker_config_dir()) files.push_back(*config / "daemon.json");
+    if (auto system = detail::system_daemon_json()) files.push_back(*std::move(system));
+    return files;
+}
+
 std::optional<std::string> env_value(const char* name) {
     auto value = detail::env_path(name);
     if (!value) return std::nullopt;

@@ -26,6 +26,17 @@ Result<std::filesystem::path> home_dir() { return detail::home_dir(); }
 
 namespace detail {
 std::optional<std::filesystem::path> system_certs_dir() { return "/etc/docker/certs.d"; }
+std::optional<std::filesystem::path> system_registries_conf() {
+    return "/etc/containers/registries.conf";
+}
+// As containers/image: $XDG_CONFIG_HOME when absolute, else ~/.config.
+std::optional<std::filesystem::path> user_config_dir() {
+    if (auto xdg = env_path("XDG_CONFIG_HOME"); xdg && xdg->is_absolute()) return xdg;
+    auto home = detail::home_dir();
+    if (!home) return std::nullopt;
+    return *home / ".config";
+}
+std::optional<std::filesystem::path> system_daemon_json() { return "/etc/docker/daemon.json"; }
 }  // namespace detail
 
 }  // namespace deskext::platform

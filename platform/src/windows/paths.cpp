@@ -64,6 +64,22 @@ std::optional<std::filesystem::path> system_certs_dir() {
     if (!data) return std::nullopt;
     return *data / "docker" / "certs.d";
 }
+// containers-registries.conf(5) names no Windows locations: the same places under
+// %ProgramData% and %APPDATA% as Docker's own files.
+std::optional<std::filesystem::path> system_registries_conf() {
+    auto data = named_folder("ProgramData", FOLDERID_ProgramData);
+    if (!data) return std::nullopt;
+    return *data / "containers" / "registries.conf";
+}
+std::optional<std::filesystem::path> user_config_dir() {
+    return named_folder("APPDATA", FOLDERID_RoamingAppData);
+}
+// Docker Engine on Windows Server; Docker Desktop uses %USERPROFILE%\.docker\daemon.json.
+std::optional<std::filesystem::path> system_daemon_json() {
+    auto data = named_folder("ProgramData", FOLDERID_ProgramData);
+    if (!data) return std::nullopt;
+    return *data / "docker" / "config" / "daemon.json";
+}
 }  // namespace detail
 
 }  // namespace deskext::platform

@@ -123,3 +123,36 @@ TEST_CASE("platform: cache, docker config and certs.d directories with their ove
     CHECK(deskext::platform::docker_certs_dirs().back() == home / "certs");
     CHECK(deskext::platform::env_value("DESKEXT_CERTS_D") == (home / "certs").string());
 }
+
+// [posix]: HOME and XDG_CONFIG_HOME; Windows takes APPDATA and ProgramData.
+TEST_CASE("platform: registries.conf and daemon.json locations", "[platform][posix]") {
+    TempDir home;
+    ScopedEnv set_home("HOME", home.path().string());
+    ScopedEnv no_config("DOCKER_CONFIG", std::nullopt);
+    {
+        ScopedEnv no_xdg("XDG_CONFIG_HOME", std::nullopt);
+        const auto locations = deskext::platform::registries_conf_locations();
+        CHECK(locations.system == "/etc/containers/registries.conf");
+        CHECK(locations.user == home / ".config" / "containers" / "registries.conf");
+        const auto daemon = deskext::platform::docker_daemon_json_files();
+        REQUIRE_FALSE(daemon.empty());
+        CHECK(daemon[0] == home / ".docker" / "daemon.json");
+#ifdef __linux__
+        // Docker Engine's; macOS has Docker Desktop's only.
+        REQUIRE(daemon.size() == 2);
+        CHECK(daemon[1] == "/etc/docker/daemon.json");
+#endif
+    }
+    {
+        ScopedEnv xdg("XDG_CONFIG_HOME", (home / "xdg").string());
+        ScopedEnv config("DOCKER_CONFIG", (home / "cfg").string());
+        CHECK(deskext::platform::registries_conf_locations().user ==
+              home / "xdg" / "containers" / "registries.conf");
+        CHECK(deskext::platform::docker_daemon_json_files().at(0) == home / "cfg" / "daemon.json");
+    }
+    {  // a relative XDG_CONFIG_HOME is ignored, as the base directory spec says
+        ScopedEnv xdg("XDG_CONFIG_HOME", std::string("relative"));
+        CHECK(deskext::platform::registries_conf_locations().user ==
+              home / ".config" / "containers" / "registries.conf");
+    }
+}

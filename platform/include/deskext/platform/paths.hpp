@@ -41,6 +41,24 @@ namespace deskext::platform {
 // %ProgramData%\docker\certs.d on Windows). Directories that cannot be named are left out.
 [[nodiscard]] std::vector<std::filesystem::path> docker_certs_dirs();
 
+// Where containers-registries.conf(5) is looked for (docs/registry.md, "Mirrors and blocked
+// registries"): the system file (/etc/containers/registries.conf; on Windows
+// %ProgramData%\containers\registries.conf) and the user's
+// ($XDG_CONFIG_HOME/containers/registries.conf, else ~/.config/containers/registries.conf; on
+// Windows %APPDATA%\containers\registries.conf). Empty when it cannot be named.
+struct RegistriesConfLocations {
+    std::filesystem::path system;
+    std::filesystem::path user;
+};
+[[nodiscard]] RegistriesConfLocations registries_conf_locations();
+
+// The daemon.json files Docker's `registry-mirrors` may be in, in the order they are tried (the
+// first that exists is read): $DOCKER_CONFIG/daemon.json, else ~/.docker/daemon.json (what
+// Docker Desktop's Settings > Docker Engine writes), then Docker Engine's system file
+// (/etc/docker/daemon.json on Linux, %ProgramData%\docker\config\daemon.json on Windows; none
+// on macOS).
+[[nodiscard]] std::vector<std::filesystem::path> docker_daemon_json_files();
+
 // The value of an environment variable, as UTF-8; nullopt when unset or empty.
 [[nodiscard]] std::optional<std::string> env_value(const char* name);
 
