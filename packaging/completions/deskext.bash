@@ -8,13 +8,18 @@ _deskext_options() {
     case "$1" in
         install | update)
             echo "--platform --root --name --json --allow-emulation --force --strict --wait" \
-                "--insecure-registry --timeout --max-uncompressed-size --max-ratio" \
+                "--insecure-registry --registries-conf --timeout --max-uncompressed-size" \
+                "--max-ratio" \
                 "--max-entries --max-names-size" ;;
         uninstall | rm | verify) echo "--root --json --wait" ;;
         ls) echo "--root --json" ;;
-        inspect) echo "--platform --all-platforms --json --insecure-registry --timeout" ;;
-        validate) echo "--json --insecure-registry --timeout" ;;
-        export) echo "--output --platform --json --insecure-registry --timeout" ;;
+        inspect)
+            echo "--platform --all-platforms --json --insecure-registry --registries-conf" \
+                "--timeout" ;;
+        validate) echo "--json --insecure-registry --registries-conf --timeout" ;;
+        export)
+            echo "--output --platform --json --insecure-registry --registries-conf" \
+                "--timeout" ;;
         cache) echo "--root --json --all --wait" ;;
         version) echo "--json" ;;
     esac
@@ -50,7 +55,7 @@ _deskext() {
         --root)
             COMPREPLY=($(compgen -d -- "$cur"))
             return 0 ;;
-        --output)
+        --output | --registries-conf)
             COMPREPLY=($(compgen -f -- "$cur"))
             return 0 ;;
         --name | --insecure-registry | --timeout | --max-uncompressed-size | --max-ratio | \

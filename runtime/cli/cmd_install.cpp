@@ -13,7 +13,9 @@
 namespace deskext::cli {
 namespace {
 
-nlohmann::json result_fields(const InstallOutcome& outcome, std::string_view command) {
+// `mirrors`: the registry mirrors that served the image (ImageSource::mirrors_used).
+nlohmann::json result_fields(const InstallOutcome& outcome, std::string_view command,
+                             const std::vector<std::string>& mirrors) {
     const auto& s = outcome.state;
     return {{"command", command},
             {"name", s.name},
@@ -23,10 +25,11 @@ nlohmann::json result_fields(const InstallOutcome& outcome, std::string_view com
             {"platform", s.platform},
             {"image_platform", s.image_platform},
             {"binaries", s.binaries},
-            {"unchanged", outcome.unchanged}};
+            {"unchanged", outcome.unchanged},
+            {"mirrors", mirrors}};
 }
 
-std::string summary(const InstallOutcome& outcome) {
+std::string summary(const InstallOutcome& outcome, const std::vector<std::string>& mirrors) {
     const auto& s = outcome.state;
     std::string text = outcome.unchanged
                            ? fmt::format("{} {} is already installed ({}, {})\n", s.name, s.version,
@@ -35,6 +38,7 @@ std::string summary(const InstallOutcome& outcome) {
                                          s.version, s.image_platform, s.platform, s.manifest_digest,
                                          platform::utf8_of(outcome.directory));
     for (const auto& binary : s.binaries) text += fmt::format("  {}\n", binary);
+    for (const auto& mirror : mirrors) text += fmt::format("  pulled through mirror {}\n", mirror);
     return text;
 }
 
@@ -78,11 +82,12 @@ Result<nlohmann::json> install_or_update(const Args& args, Output& out, bool upd
     DESKEXT_TRY_ASSIGN(auto source, open_source(args.positionals[0], sources));
     register_with_cache(cache, options.root, out.events());
     DESKEXT_TRY_ASSIGN(auto outcome, install_extension(*source, options, out.events()));
+    const auto mirrors = source->mirrors_used();
     // A registry source holds the cache's lock shared until it goes; the prune needs it alone.
     source.reset();
     prune_after_change(cache, options.root, out.events());
-    out.summary(summary(outcome));
-    return result_fields(outcome, update ? "update" : "install");
+    out.summary(summary(outcome, mirrors));
+    return result_fields(outcome, update ? "update" : "install", mirrors);
 }
 
 }  // namespace

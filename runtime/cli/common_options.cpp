@@ -48,6 +48,8 @@ Result<std::vector<platform::Platform>> platforms_option(const Args& args) {
 Result<SourceOptions> source_options(const Args& args) {
     SourceOptions options;
     options.insecure_registries = args.values("insecure-registry");
+    if (const auto file = args.value("registries-conf"))
+        options.registries_conf = platform::path_from_utf8(*file);
     if (const auto text = args.value("timeout")) {
         long seconds = 0;
         const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), seconds);

@@ -21,9 +21,9 @@ namespace deskext::cli {
 // Every --platform given (repeatable), each checked as platform_option does; none when absent.
 [[nodiscard]] Result<std::vector<platform::Platform>> platforms_option(const Args& args);
 
-// How a command that reads a SOURCE reaches registries: --insecure-registry HOST[:PORT]...
-// and --timeout SECONDS (every command taking a SOURCE accepts them: install, update, inspect,
-// validate, export).
+// How a command that reads a SOURCE reaches registries: --insecure-registry HOST[:PORT]...,
+// --registries-conf FILE and --timeout SECONDS (every command taking a SOURCE accepts them:
+// install, update, inspect, validate, export).
 [[nodiscard]] Result<SourceOptions> source_options(const Args& args);
 
 // A size or count with an optional binary suffix: "512M", "2G", "1M" (K, M, G, T). Usage error

@@ -22,6 +22,7 @@ constexpr OptionSpec wait_opt{"wait", false, false, true};
 // Every command that reads a SOURCE may reach a registry.
 constexpr OptionSpec insecure_registry_opt{"insecure-registry", true, true};
 constexpr OptionSpec timeout_opt{"timeout", true};
+constexpr OptionSpec registries_conf_opt{"registries-conf", true};
 
 constexpr std::array install_options{json_flag,
                                      root_opt,
@@ -32,6 +33,7 @@ constexpr std::array install_options{json_flag,
                                      OptionSpec{"strict"},
                                      wait_opt,
                                      insecure_registry_opt,
+                                     registries_conf_opt,
                                      timeout_opt,
                                      OptionSpec{"max-uncompressed-size", true},
                                      OptionSpec{"max-ratio", true},
@@ -43,11 +45,12 @@ constexpr std::array json_options{json_flag};
 constexpr std::array cache_options{json_flag, root_opt, OptionSpec{"all"}, wait_opt};
 constexpr std::array inspect_options{json_flag, OptionSpec{"platform", true},
                                      OptionSpec{"all-platforms"}, insecure_registry_opt,
-                                     timeout_opt};
-constexpr std::array validate_options{json_flag, insecure_registry_opt, timeout_opt};
+                                     registries_conf_opt, timeout_opt};
+constexpr std::array validate_options{json_flag, insecure_registry_opt, registries_conf_opt,
+                                      timeout_opt};
 constexpr std::array export_options{json_flag, OptionSpec{"output", true},
                                     OptionSpec{"platform", true, true}, insecure_registry_opt,
-                                    timeout_opt};
+                                    registries_conf_opt, timeout_opt};
 
 constexpr std::array command_table{
     Command{"install",
@@ -55,7 +58,7 @@ constexpr std::array command_table{
             "[--json] [--allow-emulation] [--force] [--strict] [--wait[=SECONDS]] "
             "[--max-uncompressed-size BYTES] "
             "[--max-ratio N] [--max-entries N] [--max-names-size BYTES] "
-            "[--insecure-registry HOST[:PORT]]... [--timeout SECONDS]",
+            "[--insecure-registry HOST[:PORT]]... [--registries-conf FILE] [--timeout SECONDS]",
             "install an extension image for this host (or the --platform given)", install_options,
             run_install},
     Command{"update", "update SOURCE [same options as install]",
@@ -71,17 +74,18 @@ constexpr std::array command_table{
     Command{"ls", "ls [--root DIR] [--json]", "list installed extensions", root_options, run_ls},
     Command{"inspect",
             "inspect SOURCE [--platform OS/ARCH | --all-platforms] [--json] "
-            "[--insecure-registry HOST[:PORT]]... [--timeout SECONDS]",
+            "[--insecure-registry HOST[:PORT]]... [--registries-conf FILE] [--timeout SECONDS]",
             "show what each host platform would get (variant, binaries and their formats, "
             "mismatches); installs nothing",
             inspect_options, run_inspect},
     Command{"validate",
-            "validate SOURCE [--json] [--insecure-registry HOST[:PORT]]... [--timeout SECONDS]",
+            "validate SOURCE [--json] [--insecure-registry HOST[:PORT]]... "
+            "[--registries-conf FILE] [--timeout SECONDS]",
             "check an image as Docker's marketplace and every host need it; exit 8 on errors",
             validate_options, run_validate},
     Command{"export",
             "export SOURCE... --output FILE [--platform OS/ARCH[/VARIANT]]... [--json] "
-            "[--insecure-registry HOST[:PORT]]... [--timeout SECONDS]",
+            "[--insecure-registry HOST[:PORT]]... [--registries-conf FILE] [--timeout SECONDS]",
             "write an offline bundle (an OCI archive) of images, every platform or those given, "
             "for install oci-archive:FILE:REF",
             export_options, run_export},
@@ -104,7 +108,8 @@ void print_help(std::FILE* out) {
                "oci-archive:FILE[:TAG],\ndocker-archive:FILE[:NAME:TAG], or a path (format "
                "detected).\nExit codes: 0 ok, 1 internal, 2 usage, 3 not "
                "found, 4 no matching platform, 5 auth,\n6 network, 7 integrity, 8 invalid "
-               "extension, 9 incompatible API, 10 busy, 11 filesystem.\n");
+               "extension, 9 incompatible API, 10 busy, 11 filesystem,\n12 policy (a blocked "
+               "registry).\n");
 }
 
 int run(const std::vector<std::string>& argv) {

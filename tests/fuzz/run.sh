@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 
 seconds="${1:-60}"
 build="${DESKEXT_FUZZ_BUILD:-build/asan}"
-targets="${FUZZ_TARGETS:-fuzz_platform fuzz_reference fuzz_www_authenticate fuzz_index fuzz_manifest fuzz_config fuzz_metadata fuzz_layer fuzz_events}"
+targets="${FUZZ_TARGETS:-fuzz_platform fuzz_reference fuzz_www_authenticate fuzz_index fuzz_manifest fuzz_config fuzz_metadata fuzz_layer fuzz_events fuzz_registries_conf}"
 jobs="$(nproc)"
 if [ "$jobs" -gt 2 ]; then jobs=2; fi
 

@@ -21,6 +21,7 @@ enum class ErrorCode {
     incompatible_api = 9,      // api.version constraint not satisfied
     busy = 10,                 // another deskext holds the lock
     filesystem = 11,           // no space, permission denied, read-only root
+    policy = 12,               // the administrator's registries.conf blocks the registry
 };
 
 // Stable machine-readable name of a code ("not_found"), used in JSON events.
@@ -48,6 +49,8 @@ enum class ErrorCode {
             return "busy";
         case ErrorCode::filesystem:
             return "filesystem";
+        case ErrorCode::policy:
+            return "policy";
     }
     return "internal";
 }

@@ -141,13 +141,13 @@ Result<InstallOutcome> install_locked(ImageSource& source, const InstallOptions&
     if (!options.force && previous && same_install(*previous, image, host))
         return InstallOutcome{std::move(*previous), place.installed, true};
 
-    // A cached blob found damaged while it was read has been removed by the source: one more
-    // attempt fetches it again.
+    // A cached blob found damaged while it was read has been removed by the source, or a mirror
+    // that served wrong bytes is no longer asked: one more attempt fetches them again.
     const InstallState* installed = previous ? &*previous : nullptr;
-    const auto damaged = source.damaged_copies_removed();
+    const auto refetchable = source.refetchable_failures();
     auto outcome = install_image(source, options, place, image, installed, events);
     if (!outcome && outcome.error().code == ErrorCode::integrity &&
-        source.damaged_copies_removed() > damaged) {
+        source.refetchable_failures() > refetchable) {
         events.emit("warning", {{"message", outcome.error().message + "; fetching it again"}});
         outcome = install_image(source, options, place, image, installed, events);
     }

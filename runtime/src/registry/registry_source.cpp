@@ -21,7 +21,7 @@
 #include "deskext/platform/paths.hpp"
 #include "deskext/registry/reference.hpp"
 #include "registry/arriving_blob.hpp"
-#include "registry/registry_session.hpp"
+#include "registry/endpoints.hpp"
 #include "registry/url_sanitizer.hpp"
 
 namespace deskext::registry {
@@ -77,32 +77,42 @@ private:
     std::shared_ptr<ArrivingBlob> m_arriving;
 };
 
-// The blobs of one download that the cache lacks: a sink and a GET each.
+// The blobs of one download that the cache lacks: a sink each, and how each download ended.
 struct DownloadBatch {
     layer::ProgressFn progress;  // the sinks refer to it
     std::vector<oci::Descriptor> blobs;
     std::vector<std::unique_ptr<CacheSink>> sinks;
-    std::vector<RegistrySession::BlobJob> jobs;
+    std::vector<Result<void>> outcomes;
 };
 
 class RegistrySource final : public ImageSource {
 public:
-    RegistrySource(Reference reference, const SourceOptions& options)
-        : m_session(std::move(reference), options),
+    // `endpoints`: the plan of the pull (pull_plan.hpp); the image is named by `reference`
+    // whichever of them serves it.
+    RegistrySource(Reference reference, std::vector<Endpoint> endpoints,
+                   const SourceOptions& options)
+        : m_reference(std::move(reference)),
+          m_endpoints(std::move(endpoints), options),
           m_limits(options.limits),
           m_cache_override(options.cache_dir) {}
 
     [[nodiscard]] std::string describe() const override {
-        return "docker://" + m_session.reference().to_string();
+        return "docker://" + m_reference.to_string();
     }
 
     [[nodiscard]] std::optional<std::string> image_name() const override {
-        return m_session.reference().to_string();
+        return m_reference.to_string();
+    }
+
+    [[nodiscard]] std::vector<std::string> mirrors_used() const override {
+        return m_endpoints.mirrors_used();
     }
 
     [[nodiscard]] Result<Document> resolve() override {
-        const auto& ref = m_session.reference();
-        auto document = fetch_document(ref.manifest_ref(), ref.digest, std::nullopt);
+        auto document = first_answer([&](std::size_t e) {
+            const auto& ref = m_endpoints.endpoint(e).reference;
+            return fetch_document(e, ref.manifest_ref(), ref.digest, std::nullopt);
+        });
         if (!document) return std::unexpected(std::move(document).error().context(describe()));
         return document;
     }
@@ -110,21 +120,27 @@ public:
     [[nodiscard]] Result<Document> fetch_manifest(const oci::Descriptor& descriptor) override {
         DESKEXT_TRY(check_manifest_descriptor(descriptor, m_limits));
         if (auto cached = cached_manifest(descriptor)) return std::move(*cached);
-        DESKEXT_TRY_ASSIGN(auto document,
-                           fetch_document(descriptor.digest.str(), descriptor.digest, descriptor));
-        if (static_cast<std::int64_t>(document.bytes.size()) != descriptor.size) {
-            return fail(
-                ErrorCode::integrity,
-                fmt::format("manifest {} is {} bytes, its descriptor says {}",
-                            descriptor.digest.str(), document.bytes.size(), descriptor.size));
-        }
+        DESKEXT_TRY_ASSIGN(
+            auto document, first_answer([&](std::size_t e) -> Result<Document> {
+                DESKEXT_TRY_ASSIGN(auto fetched, fetch_document(e, descriptor.digest.str(),
+                                                                descriptor.digest, descriptor));
+                if (static_cast<std::int64_t>(fetched.bytes.size()) != descriptor.size) {
+                    return fail(ErrorCode::integrity,
+                                fmt::format("manifest {} is {} bytes, its descriptor says {}",
+                                            descriptor.digest.str(), fetched.bytes.size(),
+                                            descriptor.size));
+                }
+                return fetched;
+            }));
         // Best effort: without it the next install asks the registry again.
         if (auto cache = blob_cache())
             (void)cache::write_manifest(**cache, descriptor.digest, document.bytes);
         return document;
     }
 
-    [[nodiscard]] std::size_t damaged_copies_removed() const override { return m_damaged_removed; }
+    [[nodiscard]] std::size_t refetchable_failures() const override {
+        return m_damaged_removed + m_endpoints.distrusted();
+    }
 
     [[nodiscard]] std::optional<layer::EntryList> layer_entries(
         const oci::Descriptor& layer) override {
@@ -144,7 +160,7 @@ public:
                                                  layer::ProgressFn progress) override {
         end_background(true);
         DESKEXT_TRY_ASSIGN(auto batch, plan_download(blobs, std::move(progress)));
-        if (batch->jobs.empty()) return PrefetchScope();
+        if (batch->sinks.empty()) return PrefetchScope();
         for (std::size_t i = 0; i < batch->sinks.size(); ++i) {
             const auto& sink = *batch->sinks[i];
             DESKEXT_TRY_ASSIGN(auto file, open_file_reader(sink.file()));
@@ -186,8 +202,7 @@ private:
         DESKEXT_TRY_ASSIGN(const bool present, cache->has(descriptor.digest, descriptor.size));
         if (!present) {
             end_background(false);
-            DESKEXT_TRY_ASSIGN(auto batch, plan_download({descriptor}, nullptr));
-            DESKEXT_TRY(run_download(*batch, {}));
+            DESKEXT_TRY(download_now(descriptor));
         }
         DESKEXT_TRY_ASSIGN(auto entry, cache->open_entry(descriptor.digest, descriptor.size));
         return RawBlob(VerifiedStream(std::move(entry)),
@@ -223,9 +238,34 @@ private:
                         path ? path->string() : digest.str()));
     }
 
-    RegistrySession& session() {
+    RegistrySession& session(std::size_t endpoint) {
         end_background(false);
-        return m_session;
+        return m_endpoints.session(endpoint);
+    }
+
+    // `attempt(endpoint)` at each endpoint in turn until one succeeds; a mirror that fails is
+    // passed over for the next (one whose content did not match its digest for good), and the
+    // origin's error, when it fails too, says what the mirrors answered.
+    template <class Attempt>
+    auto first_answer(Attempt attempt) -> decltype(attempt(std::size_t{})) {
+        std::string mirrors;
+        const auto order = m_endpoints.order();
+        for (std::size_t k = 0;; ++k) {
+            const auto e = order[k];
+            auto result = attempt(e);
+            if (result) {
+                m_endpoints.answered(e);
+                return result;
+            }
+            if (result.error().code == ErrorCode::integrity) m_endpoints.distrust(e);
+            if (k + 1 == order.size()) {
+                if (!mirrors.empty())
+                    result.error().message += " (mirrors asked first: " + mirrors + ")";
+                return result;
+            }
+            mirrors += fmt::format("{}{}: {}", mirrors.empty() ? "" : "; ",
+                                   m_endpoints.endpoint(e).location, result.error().message);
+        }
     }
 
     Result<cache::BlobCache*> blob_cache() {
@@ -237,20 +277,21 @@ private:
         return m_cache.get();
     }
 
-    std::string blob_path(const Digest& digest) const {
-        return "/v2/" + m_session.reference().path + "/blobs/" + digest.str();
+    std::string blob_path(std::size_t endpoint, const Digest& digest) const {
+        return "/v2/" + m_endpoints.endpoint(endpoint).reference.path + "/blobs/" + digest.str();
     }
 
     // GETs a manifest by tag or digest and checks it: Content-Type against the body's own
     // mediaType (and against the descriptor, when there is one), digest when fetched by digest
     // and against Docker-Content-Digest when the registry sends it, size against the cap.
-    Result<Document> fetch_document(const std::string& ref, const std::optional<Digest>& expected,
+    Result<Document> fetch_document(std::size_t endpoint, const std::string& ref,
+                                    const std::optional<Digest>& expected,
                                     const std::optional<oci::Descriptor>& descriptor) {
-        const auto& reference = m_session.reference();
+        const auto& reference = m_endpoints.endpoint(endpoint).reference;
         StringSink sink(m_limits.max_manifest_bytes, "manifest " + ref);
-        DESKEXT_TRY_ASSIGN(
-            auto response,
-            session().get("/v2/" + reference.path + "/manifests/" + ref, {accept_header}, &sink));
+        DESKEXT_TRY_ASSIGN(auto response,
+                           session(endpoint).get("/v2/" + reference.path + "/manifests/" + ref,
+                                                 {accept_header}, &sink));
         if (response.status == 404) {
             return fail(ErrorCode::not_found,
                         fmt::format("{} has no manifest {} (no such tag or digest)",
@@ -357,51 +398,97 @@ private:
             batch->sinks.push_back(
                 std::make_unique<CacheSink>(std::move(writer), i, blob.size, batch->progress));
             batch->sinks.back()->report();
-            batch->jobs.push_back({blob_path(blob.digest), batch->sinks.back().get()});
             batch->blobs.push_back(blob);
         }
         return batch;
     }
 
+    // A blob the cache lacks, fetched before open_blob reads it. A mirror caught serving wrong
+    // bytes is not asked again, and the blob is fetched once more from the endpoints after it.
+    Result<void> download_now(const oci::Descriptor& descriptor) {
+        while (true) {
+            const auto distrusted = m_endpoints.distrusted();
+            DESKEXT_TRY_ASSIGN(auto batch, plan_download({descriptor}, nullptr));
+            auto done = run_download(*batch, {});
+            if (done || done.error().code != ErrorCode::integrity ||
+                m_endpoints.distrusted() == distrusted)
+                return done;
+        }
+    }
+
     // Fetches the batch, concurrently, into the cache; each blob's reader learns how its
-    // download ended as soon as it has. The first failure, in the order of the batch. Foreign
-    // layers' `urls` are never followed: the blob is asked of the registry like any other.
+    // download ended as soon as it has. A blob a mirror fails to serve is asked of the next
+    // endpoint; the first failure, in the order of the batch. Foreign layers' `urls` are never
+    // followed: the blob is asked of the registry like any other.
     Result<void> run_download(DownloadBatch& batch, std::stop_token stop) {
-        std::vector<Result<void>> outcomes(batch.jobs.size());
-        HttpClient::Watch watch{[&](std::size_t i, const Result<HttpResponse>& response) {
-                                    outcomes[i] = check_blob(batch, i, response);
-                                    batch.sinks[i]->arriving()->finish(outcomes[i]);
-                                },
-                                std::move(stop)};
-        (void)m_session.get_all(batch.jobs, watch);
+        batch.outcomes.assign(batch.sinks.size(), Result<void>());
+        std::vector<std::size_t> pending(batch.sinks.size());
+        for (std::size_t i = 0; i < pending.size(); ++i) pending[i] = i;
+        const auto order = m_endpoints.order();
+        for (std::size_t k = 0; k < order.size() && !pending.empty(); ++k) {
+            pending = download_from(batch, order[k], pending, k + 1 == order.size(), stop);
+        }
         // Flushed and put in place only once every download ended: a flush waits for the disk,
         // and on this thread it would hold up the downloads still running.
-        for (std::size_t i = 0; i < outcomes.size(); ++i) {
-            if (!outcomes[i]) continue;
+        for (std::size_t i = 0; i < batch.outcomes.size(); ++i) {
+            if (!batch.outcomes[i]) continue;
             if (auto committed = batch.sinks[i]->commit(); !committed) {
-                outcomes[i] = std::unexpected(std::move(committed).error().context(
-                    fmt::format("blob from {}", m_session.reference().domain)));
+                batch.outcomes[i] = std::unexpected(std::move(committed).error().context(
+                    fmt::format("blob from {}", m_reference.domain)));
             }
         }
-        for (auto& outcome : outcomes) DESKEXT_TRY(std::move(outcome));
+        for (auto& outcome : batch.outcomes) DESKEXT_TRY(std::move(outcome));
         return {};
+    }
+
+    // The GETs of the batch's blobs `wanted` from one endpoint. Returns those to ask the next
+    // endpoint: what this one, not the last, failed to serve for a reason other than content
+    // that did not match its digest (those bytes may have been read: the install starts over,
+    // refetchable_failures()). The others' outcomes are final and their readers told.
+    std::vector<std::size_t> download_from(DownloadBatch& batch, std::size_t endpoint,
+                                           const std::vector<std::size_t>& wanted, bool last,
+                                           std::stop_token stop) {
+        std::vector<RegistrySession::BlobJob> jobs;
+        for (const auto i : wanted)
+            jobs.push_back({blob_path(endpoint, batch.blobs[i].digest), batch.sinks[i].get()});
+        std::vector<std::size_t> next;
+        HttpClient::Watch watch{[&](std::size_t job, const Result<HttpResponse>& response) {
+                                    const auto i = wanted[job];
+                                    auto outcome = check_blob(batch, i, response, endpoint);
+                                    if (outcome) m_endpoints.answered(endpoint);
+                                    if (!outcome && outcome.error().code == ErrorCode::integrity)
+                                        m_endpoints.distrust(endpoint);
+                                    if (!outcome && !last && !stop.stop_requested() &&
+                                        outcome.error().code != ErrorCode::integrity) {
+                                        if (auto again = batch.sinks[i]->restart(); again) {
+                                            next.push_back(i);
+                                            return;
+                                        }
+                                    }
+                                    batch.outcomes[i] = std::move(outcome);
+                                    batch.sinks[i]->arriving()->finish(batch.outcomes[i]);
+                                },
+                                stop};
+        (void)m_endpoints.session(endpoint).get_all(jobs, watch);
+        return next;
     }
 
     // Checks how the GET of the batch's blob `i` ended and that the blob matched its digest.
     Result<void> check_blob(DownloadBatch& batch, std::size_t i,
-                            const Result<HttpResponse>& response) {
+                            const Result<HttpResponse>& response, std::size_t endpoint) {
         const auto& blob = batch.blobs[i];
+        const auto& reference = m_endpoints.endpoint(endpoint).reference;
         if (!response)
             return std::unexpected(
                 Error(response.error()).context("fetching blob " + blob.digest.str()));
         const auto status = response->status;
         if (status == 404) {
-            return fail(ErrorCode::not_found,
-                        fmt::format("{} has no blob {}{}", m_session.reference().repository(),
-                                    blob.digest.str(),
-                                    blob.urls.empty() ? ""
-                                                      : " (a foreign layer: its urls are not "
-                                                        "followed)"));
+            return fail(
+                ErrorCode::not_found,
+                fmt::format("{} has no blob {}{}", reference.repository(), blob.digest.str(),
+                            blob.urls.empty() ? ""
+                                              : " (a foreign layer: its urls are not "
+                                                "followed)"));
         }
         if (status != 200 && status != 206) {
             return fail(ErrorCode::network,
@@ -410,13 +497,14 @@ private:
         }
         auto verified = batch.sinks[i]->verify();
         if (!verified) {
-            return std::unexpected(std::move(verified).error().context(
-                fmt::format("blob from {}", m_session.reference().domain)));
+            return std::unexpected(
+                std::move(verified).error().context(fmt::format("blob from {}", reference.domain)));
         }
         return {};
     }
 
-    RegistrySession m_session;
+    Reference m_reference;
+    Endpoints m_endpoints;
     Limits m_limits;
     std::filesystem::path m_cache_override;
     std::unique_ptr<cache::BlobCache> m_cache;
@@ -430,8 +518,10 @@ private:
 Result<std::unique_ptr<ImageSource>> open_registry_source(std::string_view reference,
                                                           const SourceOptions& options) {
     DESKEXT_TRY_ASSIGN(auto parsed, Reference::parse(reference));
+    DESKEXT_TRY_ASSIGN(const auto config, load_mirror_config(options.registries_conf));
+    DESKEXT_TRY_ASSIGN(auto endpoints, plan_pull(parsed, config));
     return std::unique_ptr<ImageSource>(
-        std::make_unique<RegistrySource>(std::move(parsed), options));
+        std::make_unique<RegistrySource>(std::move(parsed), std::move(endpoints), options));
 }
 
 }  // namespace deskext::registry

@@ -118,6 +118,24 @@ std::vector<std::string> www_authenticate_seeds() {
         R"({"token":"abc","access_token":"def","expires_in":300,"issued_at":"2026-01-01T00:00:00Z"})"};
 }
 
+// registries.conf files (containers-registries.conf(5)) and daemon.json, as administrators
+// write them.
+std::vector<std::string> registries_conf_seeds() {
+    return {
+        "unqualified-search-registries = [\"docker.io\", 'quay.io']\n"
+        "[[registry]]\nprefix = \"docker.io\"\nlocation = \"hub.mirror.lan/hub\"\n"
+        "insecure = false  # comment\n"
+        "  [[registry.mirror]]\n  location = \"localhost:5000\"\n  insecure = true\n"
+        "  pull-from-mirror = \"digest-only\"\n"
+        "[[registry]]\nprefix = \"*.corp.example\"\nblocked = true\n"
+        "[[registry]]\nlocation = \"quay.io\"\nmirror-by-digest-only = true\n"
+        "[[registry.mirror]]\nlocation = \"m.lan\"\n",
+        "[aliases]\n\"alpine\" = \"docker.io/library/alpine\"\n\"a\\u00e9\" = 'x'\n",
+        "\xef\xbb\xbf[[registry]]\r\nlocation = \"a.io\"\r\n[registry.x]\n",
+        "list = [\n  # c\n  \"x\",\n]\n[t]\n[t.u]\nk = false\n",
+        R"({"registry-mirrors": ["https://mirror.gcr.io", "http://10.0.0.1:5000/"]})"};
+}
+
 // NAME \0 MESSAGE \0 PATH \0 then the numbers (tests/fuzz/fuzz_events.cpp).
 std::vector<std::string> event_seeds() {
     using namespace std::string_literals;
@@ -200,5 +218,6 @@ int main(int argc, char** argv) {
     write_seeds(out / "fuzz_reference", reference_seeds());
     write_seeds(out / "fuzz_www_authenticate", www_authenticate_seeds());
     write_seeds(out / "fuzz_events", event_seeds());
+    write_seeds(out / "fuzz_registries_conf", registries_conf_seeds());
     return 0;
 }

@@ -223,7 +223,7 @@ TEST_CASE("registry source: a cached copy damaged since is refused, removed and 
     REQUIRE_FALSE(read);
     CHECK(read.error().code == ErrorCode::integrity);
     CHECK_THAT(read.error().message, Catch::Contains("is damaged and was removed"));
-    CHECK(source->damaged_copies_removed() == 1);
+    CHECK(source->refetchable_failures() == 1);
     CHECK_FALSE(fs::exists(entry));
 
     CHECK(read_blob(*source, f.image.layer) == f.image.layer_bytes);

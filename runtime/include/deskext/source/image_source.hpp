@@ -91,10 +91,15 @@ public:
         (void)entries;
     }
 
-    // How many local copies of blobs (the registry source's cache files) were found damaged
-    // while read through open_blob and removed; a later open_blob or prefetch fetches them
-    // again. The default keeps no copies.
-    [[nodiscard]] virtual std::size_t damaged_copies_removed() const { return 0; }
+    // How many failures of blobs read through open_blob a later open_blob or prefetch may not
+    // meet again: a local copy (the registry source's cache file) found damaged and removed, or
+    // a registry mirror that served bytes not matching their digest, which is not asked again.
+    // The default has neither.
+    [[nodiscard]] virtual std::size_t refetchable_failures() const { return 0; }
+
+    // The registry mirrors that served any of what was read, as configured (docs/registry.md,
+    // "Mirrors and blocked registries"); none for other sources (the default).
+    [[nodiscard]] virtual std::vector<std::string> mirrors_used() const { return {}; }
 
     // Starts fetching the given blobs that are not local yet (the registry source downloads
     // them concurrently into the blob cache, on a thread of its own) and returns at once:
@@ -131,6 +136,9 @@ struct SourceOptions {
     // --timeout SECONDS: the deadline of each registry request, its retries included; a blob
     // gets five times as long for each attempt (docs/registry.md, "Time limits").
     std::chrono::seconds request_timeout{60};
+    // --registries-conf FILE: the only registries.conf read; empty: $DESKEXT_REGISTRIES_CONF,
+    // else the system's and the user's (docs/registry.md, "Mirrors and blocked registries").
+    std::filesystem::path registries_conf;
 };
 
 // Opens a SOURCE as written on the command line (docs/cli.md, "Sources"): `oci:PATH[:TAG]`,
